@@ -1,0 +1,70 @@
+"""The ``nb2prod`` command line.
+
+Each sub-command's module is imported only when that sub-command runs
+(:class:`LazyGroup`), so the pre-commit hook ``nb2prod lint`` does not pay for
+libcst, jinja2 or anything else the other commands need.
+
+Exit status: 0 success, 1 findings or differences, 2 usage errors and input
+that cannot be processed (one line on stderr naming the file, never a traceback).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+
+import click
+
+from nb2prod import __version__
+from nb2prod.errors import Nb2ProdError
+
+#: sub-command name -> "module:attribute" of its click command
+COMMANDS = {
+    "convert": ("nb2prod.convert.cli:convert", "Convert a notebook into a PySpark pipeline package."),
+    "lint": ("nb2prod.lint.cli:lint", "Flag notebook anti-patterns (the pre-commit hook)."),
+    "rule": ("nb2prod.lint.cli:rule", "Show the documentation of a lint or conversion rule."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands are imported on first use (click's documented lazy-loading pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name][0].split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help text without importing every command module.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nb2prod")
+def cli() -> None:
+    """Turn Jupyter notebooks into production PySpark pipelines."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="nb2prod", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("nb2prod: aborted", err=True)
+        return 1
+    except Nb2ProdError as exc:
+        click.echo(f"nb2prod: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return result if isinstance(result, int) else 0

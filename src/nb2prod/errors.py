@@ -1,0 +1,37 @@
+"""Errors nb2prod reports to users as one line, never as a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class Nb2ProdError(Exception):
+    """A problem with the user's input that ends the command.
+
+    Args:
+        path: the file the problem is in.
+        message: one line saying what is wrong (no trailing period needed).
+        cell: 1-based cell number (see :mod:`nb2prod.notebook`), if the problem is in one cell.
+
+    ``str(error)`` is the line shown to the user: ``path:cell N: message``.
+    """
+
+    exit_code = 2
+
+    def __init__(self, path: str | Path, message: str, cell: int | None = None) -> None:
+        self.path = str(path)
+        self.message = " ".join(str(message).split())
+        self.cell = cell
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path if self.cell is None else f"{self.path}:cell {self.cell}"
+        return f"{where}: {self.message}"
+
+
+class NotebookError(Nb2ProdError):
+    """The file is not a readable Python Jupyter notebook."""
+
+
+class OutputError(Nb2ProdError):
+    """The output location cannot be written as asked (exists, not empty, not writable)."""

@@ -1,0 +1,146 @@
+"""Loading notebooks, and how nb2prod numbers their cells.
+
+Cell numbering (the same in ``lint``, ``convert`` and ``check``): cell ``N`` is
+the N-th cell of the notebook counting from 1 and counting *every* cell,
+markdown and raw cells included. This is what ruff reports for ``.ipynb`` files
+and what a reader counts when scrolling the notebook. Lines and columns inside
+a cell are 1-based too, so a finding reads ``path:cell N:line:col``.
+
+Cell ids: nbformat 4.5+ notebooks carry an ``id`` per cell and nb2prod uses it.
+Older notebooks have none; nb2prod then uses ``pos-N`` with N the cell number,
+which is stable as long as cells are not inserted before it.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nb2prod.errors import NotebookError
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One notebook cell.
+
+    Attributes:
+        number: 1-based position among all cells of the notebook.
+        cell_type: ``"code"``, ``"markdown"`` or ``"raw"``.
+        source: the cell's text ("" for a null or missing source).
+        id: the nbformat cell id, or ``pos-N`` for notebooks older than 4.5.
+        execution_count: the kernel's execution counter for code cells, or None.
+        tags: the cell's ``metadata.tags``.
+        outputs: the code cell's stored outputs (nbformat output dicts).
+        notes: problems found while loading, such as a null source.
+    """
+
+    number: int
+    cell_type: str
+    source: str
+    id: str
+    execution_count: int | None = None
+    tags: tuple[str, ...] = ()
+    outputs: tuple[dict[str, Any], ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A loaded notebook: its path, its cells and its kernel language."""
+
+    path: Path
+    cells: tuple[Cell, ...]
+    language: str
+    nbformat: str
+
+    @property
+    def code_cells(self) -> tuple[Cell, ...]:
+        """The code cells, in notebook order."""
+        return tuple(c for c in self.cells if c.cell_type == "code")
+
+
+def _language(nb: dict[str, Any]) -> str:
+    meta = nb.get("metadata") or {}
+    kernelspec = meta.get("kernelspec") or {}
+    language = kernelspec.get("language") or (meta.get("language_info") or {}).get("name")
+    if not language:
+        name = str(kernelspec.get("name") or "")
+        language = "python" if not name or name.startswith("python") else name
+    return str(language).lower()
+
+
+def _fix_null_sources(raw: dict[str, Any]) -> dict[int, str]:
+    """Replace null/missing cell sources by "" before validation; return notes per cell."""
+    notes: dict[int, str] = {}
+    for number, cell in enumerate(raw.get("cells") or [], start=1):
+        if isinstance(cell, dict) and cell.get("source") is None:
+            cell["source"] = ""
+            notes[number] = "source is null; treated as an empty cell"
+    return notes
+
+
+def load_notebook(path: str | Path) -> Notebook:
+    """Read and validate a Jupyter notebook.
+
+    Args:
+        path: a ``.ipynb`` file. Older nbformat versions are upgraded to v4.
+
+    Returns:
+        The :class:`Notebook`, never modified on disk.
+
+    Raises:
+        NotebookError: the file cannot be read, is not JSON, is not a valid
+            notebook, or its kernel language is not Python. The message is one
+            line that names the file.
+    """
+    import nbformat  # imported here: costs ~0.1 s, and `nb2prod --help` does not need it
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NotebookError(path, f"cannot read file: {exc.strerror or exc}") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(path, f"not a notebook: invalid JSON at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
+        raise NotebookError(path, "not a notebook: no 'cells' in the JSON document")
+    notes = _fix_null_sources(raw)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            node = nbformat.reads(json.dumps(raw), as_version=4)
+            nbformat.validate(node)
+    except nbformat.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "notebook"
+        raise NotebookError(path, f"invalid notebook at {where}: {exc.message}") from None
+    except Exception as exc:  # nbformat raises assorted errors for malformed documents
+        raise NotebookError(path, f"not a notebook: {exc}") from None
+    language = _language(node)
+    if language not in {"python", "python3", "ipython", "ipython3"}:
+        raise NotebookError(path, f"kernel language is {language!r}; nb2prod converts Python notebooks only")
+    cells = []
+    for number, cell in enumerate(node.cells, start=1):
+        source = cell.get("source") or ""
+        cells.append(
+            Cell(
+                number=number,
+                cell_type=cell.cell_type,
+                source=source,
+                id=str(cell.get("id") or f"pos-{number}"),
+                execution_count=cell.get("execution_count"),
+                tags=tuple(cell.get("metadata", {}).get("tags") or ()),
+                outputs=tuple(cell.get("outputs") or ()),
+                notes=(notes[number],) if number in notes else (),
+            )
+        )
+    return Notebook(
+        path=path,
+        cells=tuple(cells),
+        language="python",
+        nbformat=f"{node.nbformat}.{node.nbformat_minor}",
+    )
