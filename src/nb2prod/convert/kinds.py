@@ -1,0 +1,71 @@
+"""What the pandas pass knows a name or expression holds, across cells.
+
+Kinds are tracked by meaning, not spelling: a name is a :class:`Frame` because
+it was bound to the result of ``pandas.read_csv`` (however imported) or of a
+converted DataFrame operation; a name bound to anything else is never
+rewritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Kind:
+    """Base class of tracked kinds."""
+
+
+@dataclass(frozen=True)
+class Frame(Kind):
+    """A pandas DataFrame, now a Spark DataFrame.
+
+    Attributes:
+        sorted: rows have a defined order (after ``orderBy``).
+        keys: pandas would hold these group keys in the index; Spark has them as columns.
+        series_col: pandas has a Series here (``gb["v"].sum()``, ``value_counts()``);
+            the Spark column holding its values.
+        bools: columns known to be boolean (built from comparisons).
+    """
+
+    sorted: bool = False
+    keys: tuple[str, ...] = ()
+    series_col: str | None = None
+    bools: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Grouped(Kind):
+    """``df.groupby(keys)``, optionally with selected columns; Spark code is emitted at the aggregation."""
+
+    frame: str
+    keys: tuple[str, ...]
+    selection: tuple[str, ...] | None = None
+    single: bool = False
+    dropna: bool = True
+    sort: bool = True
+    bools: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Column(Kind):
+    """A pandas Series expression, now a Spark Column expression.
+
+    Attributes:
+        frame: Spark code of the DataFrame the column comes from, when known.
+        name: the column name when this is a plain column reference.
+        dtype: ``"bool"`` or ``"str"`` when known.
+    """
+
+    frame: str | None = None
+    name: str | None = None
+    dtype: str | None = None
+
+
+@dataclass(frozen=True)
+class Scalar(Kind):
+    """A Python value computed from Spark (a count, a mean)."""
+
+
+def column_code(code: str, kind: Kind | None) -> str:
+    """Spark code usable where a Column is needed: Columns as they are, anything else in ``F.lit``."""
+    return code if isinstance(kind, Column) else f"F.lit({code})"

@@ -1,0 +1,124 @@
+"""Pass: IPython magics and shell escapes.
+
+IPython's input transformers (see :mod:`nb2prod.convert.cells`) have already
+turned ``%name args`` into ``get_ipython().run_line_magic('name', 'args')`` and
+``!cmd`` into ``get_ipython().system('cmd')``. This pass removes those calls
+from the pipeline and reports each one:
+
+* ``%pip install x`` / ``!pip install x`` (MG101): ``x`` becomes a dependency
+  of the generated package.
+* any other line magic or shell command (MG102): dropped; it configures the
+  notebook session (``%matplotlib inline``, ``%load_ext``) or times code.
+* ``%run``, and shell output bound to a name (``files = !ls``) (MG103): not
+  converted, because the pipeline depends on something outside the notebook.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import libcst as cst
+
+from nb2prod.convert.passes.base import CellPass
+
+
+def ipython_call(node: cst.BaseExpression) -> tuple[str, list[str]] | None:
+    """``("run_line_magic", ["pip", "install x"])`` for ``get_ipython().run_line_magic('pip', 'install x')``."""
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return None
+    owner = node.func.value
+    if not (isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "get_ipython"):
+        return None
+    args = []
+    for arg in node.args:
+        if isinstance(arg.value, cst.SimpleString):
+            args.append(arg.value.evaluated_value)
+        else:
+            args.append("")
+    return node.func.attr.value, args
+
+
+def pip_requirements(command: str) -> list[str]:
+    """Distribution specifiers named by a ``pip install`` command line (options skipped)."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        words = command.split()
+    if words[:1] in (["python"], ["python3"]) and words[1:3] == ["-m", "pip"]:
+        words = words[2:]
+    if words[:2] != ["pip", "install"] and words[:2] != ["pip3", "install"]:
+        return []
+    out, skip = [], False
+    for word in words[2:]:
+        if skip:
+            skip = False
+            continue
+        if word in ("-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url", "-e"):
+            skip = True
+            continue
+        if word.startswith("-"):
+            continue
+        out.append(word)
+    return out
+
+
+class MagicsPass(CellPass):
+    """Remove IPython magics and shell escapes, collecting ``pip install`` requirements."""
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.depth = 0
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.depth += 1
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        self.depth -= 1
+        return updated_node
+
+    def _handle(self, node: cst.CSTNode, value: cst.BaseExpression, bound: bool) -> bool:
+        found = ipython_call(value)
+        if found is None:
+            return False
+        kind, args = found
+        if kind == "run_line_magic" and args:
+            name, line = args[0], (args[1] if len(args) > 1 else "")
+            command = f"%{name} {line}".strip()
+            if name == "pip":
+                self._install(node, "pip " + line, command)
+            elif name in ("run", "load") or bound:
+                self.report(node, "MG103", "not-converted", f"`{command}` needs the notebook session; not converted")
+            else:
+                self.report(node, "MG102", "dropped", f"`{command}` configures the notebook session; dropped")
+        elif kind in ("system", "getoutput") and args:
+            command = args[0]
+            if bound:
+                self.report(node, "MG103", "not-converted", f"shell output of `!{command}` is used; not converted")
+            elif pip_requirements(command):
+                self._install(node, command, f"!{command}")
+            else:
+                self.report(node, "MG102", "dropped", f"shell command `!{command}` dropped")
+        else:
+            self.report(node, "MG103", "not-converted", f"IPython call get_ipython().{kind}() not converted")
+        return True
+
+    def _install(self, node: cst.CSTNode, command: str, shown: str) -> None:
+        names = pip_requirements(command)
+        self.state.requirements.extend(n for n in names if n not in self.state.requirements)
+        self.report(node, "MG101", "dropped", f"`{shown}`: {', '.join(names)} added to the package dependencies")
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        keep = []
+        for statement, updated in zip(original_node.body, updated_node.body):
+            if isinstance(statement, cst.Expr) and self._handle(original_node, statement.value, bound=False):
+                continue
+            if isinstance(statement, cst.Assign) and self._handle(original_node, statement.value, bound=True):
+                continue
+            keep.append(updated)
+        if len(keep) == len(original_node.body):
+            return updated_node
+        if keep:
+            return updated_node.with_changes(body=keep)
+        if self.depth:
+            return updated_node.with_changes(body=[cst.Pass()])
+        return cst.RemoveFromParent()

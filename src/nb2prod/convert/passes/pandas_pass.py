@@ -1,0 +1,335 @@
+"""Pass: pandas becomes native PySpark.
+
+The pass walks the one module that holds all cells, in notebook order, and
+tracks which names hold a pandas DataFrame, Series or GroupBy (see
+:mod:`nb2prod.convert.kinds`). pandas is recognised by qualified name
+(``import pandas as pd``, ``import pandas``, ``from pandas import read_csv``
+all count; another module imported as ``pd`` does not).
+
+Calls are handed to the rule registered for (receiver, method) in
+:mod:`nb2prod.convert.rules`. Operators on columns, column selection,
+filtering and column assignment are handled here, documented by their rule
+modules (PS104-PS107). Every pandas call site is reported: converted, partial
+(converted with a named difference) or not converted (left as it was, marked
+with a ``# nb2prod: CODE`` comment, and counted against readiness).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider
+
+from nb2prod.convert.kinds import Column, Frame, Grouped, Kind, Scalar, column_code
+from nb2prod.convert.passes.base import CellPass
+from nb2prod.convert.rules import load_rules
+from nb2prod.convert.rules._base import DISPATCH, Arg, CallSite, NotConvertible, Rewrite, py_str
+
+_EMPTY = cst.Module(body=[])
+_ARITH = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.BitAnd: "&", cst.BitOr: "|"}
+_COMPARE = {cst.Equal: "==", cst.LessThan: "<", cst.GreaterThan: ">", cst.LessThanEqual: "<=", cst.GreaterThanEqual: ">="}
+
+
+def code_of(node: cst.CSTNode) -> str:
+    return _EMPTY.code_for_node(node)
+
+
+def _receiver_type(kind: Kind | None) -> str | None:
+    if isinstance(kind, Frame):
+        return "DataFrame"
+    if isinstance(kind, Column):
+        return "Series"
+    if isinstance(kind, Grouped):
+        return "GroupBy"
+    return None
+
+
+class PandasPass(CellPass):
+    """Rewrite pandas operations into PySpark, tracking kinds across cells."""
+
+    METADATA_DEPENDENCIES = (*CellPass.METADATA_DEPENDENCIES, QualifiedNameProvider)
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        load_rules()
+        self.env: dict[str, Kind] = {}
+        self.kinds: dict[cst.CSTNode, Kind] = {}
+        self.inplace: set[cst.CSTNode] = set()
+        self.markers: list[str] = []
+        self.scopes: list[dict[str, Kind]] = []
+
+    # -- kinds ----------------------------------------------------------------------------------
+    def kind(self, node: cst.CSTNode) -> Kind | None:
+        if isinstance(node, cst.Name):
+            return self.env.get(node.value)
+        return self.kinds.get(node)
+
+    def _pandas_function(self, func: cst.BaseExpression) -> str | None:
+        for q in self.get_metadata(QualifiedNameProvider, func, set()):
+            if q.name.startswith("pandas.") and q.name.count(".") == 1:
+                return q.name.split(".", 1)[1]
+        return None
+
+    def _replace(self, original, updated, code: str, kind: Kind | None):
+        node = cst.parse_expression(code)
+        if getattr(updated, "lpar", None) and hasattr(node, "lpar"):
+            node = node.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+        if kind is not None:
+            self.kinds[original] = kind
+        return node
+
+    def _uses_f(self) -> None:
+        self.state.uses.add("F")
+
+    # -- reporting ------------------------------------------------------------------------------
+    def _converted(self, node, code: str, rewrite: Rewrite, what: str) -> None:
+        message = what if rewrite.note is None else f"{what}: {rewrite.note}"
+        self.report(node, code, rewrite.outcome, message, pandas_call=True)
+        self.state.uses |= rewrite.uses
+        if rewrite.outcome == "partial":
+            self.markers.append(f"# nb2prod: {code} partial: {rewrite.note}")
+
+    def _not_converted(self, node, code: str, reason: str) -> None:
+        self.report(node, code, "not-converted", reason, pandas_call=True)
+        self.markers.append(f"# nb2prod: {code} not converted: {reason}")
+
+    # -- scopes: names bound inside a function do not leak out ----------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scopes.append(dict(self.env))
+        for param in node.params.params:
+            self.env.pop(param.name.value, None)
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        self.env = self.scopes.pop()
+        return updated_node
+
+    def leave_For(self, original_node, updated_node):
+        for name in _names(original_node.target):
+            self.env.pop(name, None)
+        return updated_node
+
+    # -- calls ----------------------------------------------------------------------------------
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
+        func = original_node.func
+        if isinstance(func, cst.Name) and func.value == "len" and len(original_node.args) == 1:
+            if isinstance(self.kind(original_node.args[0].value), Frame):
+                frame = code_of(updated_node.args[0].value)
+                self._converted(original_node, "PS120", Rewrite(""), "len(df) became df.count()")
+                return self._replace(original_node, updated_node, f"{frame}.count()", Scalar())
+            return updated_node
+        method = self._pandas_function(func)
+        receiver_code, receiver_type, receiver_kind = None, "pandas", None
+        if method is None:
+            if not isinstance(func, cst.Attribute):
+                return updated_node
+            receiver_kind = self.kind(func.value)
+            receiver_type = _receiver_type(receiver_kind)
+            if receiver_type is None:
+                return updated_node
+            method = func.attr.value
+            receiver_code = code_of(updated_node.func.value)
+        args, kwargs = [], {}
+        inplace = False
+        for orig, upd in zip(original_node.args, updated_node.args):
+            arg = Arg(code_of(upd.value), self.kind(orig.value), upd.value)
+            if upd.star:
+                self._not_converted(original_node, "PS002", f"{method}() with *args or **kwargs")
+                return updated_node
+            if upd.keyword is None:
+                args.append(arg)
+            elif upd.keyword.value == "inplace":
+                inplace = arg.literal_or(False) is True
+            else:
+                kwargs[upd.keyword.value] = arg
+        label = f"{'pd' if receiver_type == 'pandas' else receiver_type}.{method}"
+        rule = DISPATCH.get((receiver_type, method))
+        if rule is None:
+            self._not_converted(original_node, "PS001", f"{label}() has no Spark rule yet")
+            return updated_node
+        try:
+            rewrite = rule.convert(CallSite(method, receiver_code, receiver_kind, args, kwargs))
+        except NotConvertible as exc:
+            self._not_converted(original_node, rule.code, f"{label}(): {exc}")
+            return updated_node
+        if not rewrite.code:  # the rule only records a kind (groupby): no code, no call site yet
+            self.kinds[original_node] = rewrite.kind
+            return updated_node
+        if inplace:
+            if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+                self._not_converted(original_node, "PS123", f"{label}(inplace=True) on an expression")
+                return updated_node
+            self.inplace.add(original_node)
+        self._converted(original_node, rule.code, rewrite, f"{label}() converted ({rule.name})")
+        return self._replace(original_node, updated_node, rewrite.code, rewrite.kind)
+
+    # -- column selection, filters --------------------------------------------------------------
+    def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript):
+        kind = self.kind(original_node.value)
+        if not isinstance(kind, (Frame, Grouped)) or len(original_node.slice) != 1:
+            return updated_node
+        element = original_node.slice[0].slice
+        if not isinstance(element, cst.Index):
+            return updated_node
+        receiver = code_of(updated_node.value)
+        index_code = code_of(updated_node.slice[0].slice.value)
+        index = Arg(index_code, self.kind(element.value))
+        value = index.literal_or(None)
+        if isinstance(kind, Grouped):
+            if isinstance(value, str):
+                return self._grouped(original_node, updated_node, kind, (value,), True)
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return self._grouped(original_node, updated_node, kind, tuple(value), False)
+            return updated_node
+        if isinstance(value, str):
+            self._uses_f()
+            dtype = "bool" if value in kind.bools else None
+            return self._replace(original_node, updated_node, f"F.col({py_str(value)})", Column(receiver, value, dtype))
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            names = ", ".join(py_str(v) for v in value)
+            self.report(original_node, "PS104", "converted", "column selection became select()", pandas_call=True)
+            new_kind = Frame(sorted=kind.sorted, bools=kind.bools & set(value))
+            return self._replace(original_node, updated_node, f"{receiver}.select({names})", new_kind)
+        if isinstance(index.kind, Column):
+            self.report(original_node, "PS105", "converted", "boolean mask became filter()", pandas_call=True)
+            return self._replace(original_node, updated_node, f"{receiver}.filter({index_code})", kind)
+        return updated_node
+
+    def _grouped(self, original, updated, kind: Grouped, selection, single):
+        self.kinds[original] = Grouped(
+            kind.frame, kind.keys, selection, single, kind.dropna, kind.sort, kind.bools
+        )
+        return updated
+
+    # -- column expressions ---------------------------------------------------------------------
+    def leave_BinaryOperation(self, original_node, updated_node):
+        left_kind, right_kind = self.kind(original_node.left), self.kind(original_node.right)
+        if not (isinstance(left_kind, Column) or isinstance(right_kind, Column)):
+            return updated_node
+        self._uses_f()
+        left = column_code(code_of(updated_node.left), left_kind)
+        right = column_code(code_of(updated_node.right), right_kind)
+        op = type(original_node.operator)
+        frame = next((k.frame for k in (left_kind, right_kind) if isinstance(k, Column)), None)
+        if op is cst.Divide:
+            return self._replace(original_node, updated_node, f"F.try_divide({left}, {right})", Column(frame))
+        if op is cst.FloorDivide:
+            return self._replace(original_node, updated_node, f"F.floor(F.try_divide({left}, {right}))", Column(frame))
+        if op is cst.Modulo:
+            return self._replace(original_node, updated_node, f"F.pmod({left}, {right})", Column(frame))
+        if op is cst.Power:
+            return self._replace(original_node, updated_node, f"F.pow({left}, {right})", Column(frame))
+        if op is cst.Add and (
+            "str" in (getattr(left_kind, "dtype", None), getattr(right_kind, "dtype", None))
+            or any(isinstance(n, (cst.SimpleString, cst.FormattedString)) for n in (original_node.left, original_node.right))
+        ):
+            return self._replace(original_node, updated_node, f"F.concat({left}, {right})", Column(frame, dtype="str"))
+        if op in _ARITH:
+            dtype = "bool" if op in (cst.BitAnd, cst.BitOr) else None
+            self.kinds[original_node] = Column(frame, dtype=dtype)
+            return updated_node
+        return updated_node
+
+    def leave_Comparison(self, original_node, updated_node):
+        if len(original_node.comparisons) != 1:
+            return updated_node
+        target = original_node.comparisons[0]
+        left_kind, right_kind = self.kind(original_node.left), self.kind(target.comparator)
+        if not (isinstance(left_kind, Column) or isinstance(right_kind, Column)):
+            return updated_node
+        frame = next(k.frame for k in (left_kind, right_kind) if isinstance(k, Column))
+        op = type(target.operator)
+        left, right = code_of(updated_node.left), code_of(updated_node.comparisons[0].comparator)
+        if op is cst.NotEqual:
+            self._uses_f()
+            left = column_code(left, left_kind)
+            return self._replace(original_node, updated_node, f"~({left}).eqNullSafe({right})", Column(frame, dtype="bool"))
+        if op in _COMPARE:
+            self.kinds[original_node] = Column(frame, dtype="bool")
+        return updated_node
+
+    def leave_UnaryOperation(self, original_node, updated_node):
+        kind = self.kind(original_node.expression)
+        if isinstance(kind, Column) and isinstance(original_node.operator, cst.BitInvert):
+            self._uses_f()
+            inner = code_of(updated_node.expression)
+            return self._replace(
+                original_node, updated_node, f"~F.coalesce({inner}, F.lit(False))", Column(kind.frame, dtype="bool")
+            )
+        if isinstance(kind, Column):
+            self.kinds[original_node] = Column(kind.frame)
+        return updated_node
+
+    def leave_Attribute(self, original_node, updated_node):
+        kind = self.kind(original_node.value)
+        if isinstance(kind, Frame) and original_node.attr.value == "shape":
+            frame = code_of(updated_node.value)
+            self.report(original_node, "PS120", "converted", "df.shape became (df.count(), len(df.columns))", pandas_call=True)
+            return self._replace(original_node, updated_node, f"({frame}.count(), len({frame}.columns))", Scalar())
+        if isinstance(kind, Frame) and original_node.attr.value == "columns":
+            self.kinds[original_node] = Scalar()
+        return updated_node
+
+    # -- statements -----------------------------------------------------------------------------
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
+        value_kind = self.kind(original_node.value)
+        if len(original_node.targets) == 1:
+            target = original_node.targets[0].target
+            if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+                return self._assign_column(original_node, updated_node, target, value_kind)
+            if isinstance(target, cst.Name):
+                if value_kind is None:
+                    self.env.pop(target.value, None)
+                else:
+                    self.env[target.value] = value_kind
+                return self._inplace_free(updated_node)
+        for t in original_node.targets:
+            for name in _names(t.target):
+                self.env.pop(name, None)
+        return updated_node
+
+    def _inplace_free(self, node):
+        return node
+
+    def _assign_column(self, original_node, updated_node, target: cst.Subscript, value_kind):
+        frame_name = target.value.value
+        kind = self.env.get(frame_name)
+        if not isinstance(kind, Frame):
+            return updated_node
+        element = target.slice[0].slice if len(target.slice) == 1 else None
+        column = Arg(code_of(element.value)).literal_or(None) if isinstance(element, cst.Index) else None
+        if not isinstance(column, str):
+            self._not_converted(original_node, "PS106", "assignment to a DataFrame with a non-literal column key")
+            return updated_node
+        self._uses_f()
+        value = column_code(code_of(updated_node.value), value_kind)
+        bools = kind.bools | {column} if getattr(value_kind, "dtype", None) == "bool" else kind.bools - {column}
+        self.env[frame_name] = Frame(sorted=kind.sorted, keys=kind.keys, bools=bools)
+        self.report(original_node, "PS106", "converted", f"df[{column!r}] = ... became withColumn()", pandas_call=True)
+        return cst.parse_statement(f"{frame_name} = {frame_name}.withColumn({py_str(column)}, {value})\n").body[0]
+
+    def leave_AugAssign(self, original_node, updated_node):
+        if isinstance(original_node.target, cst.Name):
+            self.env.pop(original_node.target.value, None)
+        return updated_node
+
+    def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr):
+        call = original_node.value
+        if call in self.inplace:
+            name = call.func.value.value
+            self.env[name] = self.kinds.get(call, self.env.get(name))
+            return cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=updated_node.value)
+        return updated_node
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        if not self.markers:
+            return updated_node
+        comments = [cst.EmptyLine(comment=cst.Comment(m)) for m in dict.fromkeys(self.markers)]
+        self.markers = []
+        return updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *comments])
+
+
+def _names(node: cst.BaseExpression) -> list[str]:
+    if isinstance(node, cst.Name):
+        return [node.value]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for el in node.elements for n in _names(el.value)]
+    return []

@@ -1,0 +1,32 @@
+"""pandas to native PySpark rules: one rule per module, registered on import.
+
+Each rule module defines one :class:`~nb2prod.convert.rules._base.Rule`
+subclass decorated with :func:`~nb2prod.convert.rules._base.register`. Its
+docstring (What it does / Why / Example) is the rule's documentation:
+``nb2prod rule PS110`` prints it and ``docs/conversions.md`` is generated from it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from nb2prod.convert.rules._base import REGISTRY, Rule, explain_rule
+
+_loaded = False
+
+
+def load_rules() -> dict[str, Rule]:
+    """Import every rule module once; return the registry (code -> rule)."""
+    global _loaded
+    if not _loaded:
+        for info in pkgutil.iter_modules(__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{info.name}")
+        _loaded = True
+    return REGISTRY
+
+
+def explain(code: str) -> str | None:
+    """The documentation of conversion rule ``code`` (e.g. ``PS110``), or None if unknown."""
+    return explain_rule(load_rules(), code)

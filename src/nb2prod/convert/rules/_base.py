@@ -1,0 +1,162 @@
+"""The contract between the pandas pass and the rule modules."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from nb2prod.convert.passes.pandas_pass import Kind
+
+MISSING = object()
+
+
+class NotConvertible(Exception):
+    """A rule cannot convert this call site; the message is the reason shown to users."""
+
+
+@dataclass
+class Arg:
+    """One argument of a call site: its Spark code, its tracked kind, its literal value if any."""
+
+    code: str
+    kind: Kind | None = None
+    node: cst.BaseExpression | None = None
+
+    @property
+    def literal(self) -> Any:
+        """The argument's Python value if it is a literal, else raise :class:`NotConvertible`."""
+        try:
+            return ast.literal_eval(self.code)
+        except (ValueError, SyntaxError):
+            raise NotConvertible(f"argument `{self.code}` is not a literal") from None
+
+    def literal_or(self, default: Any) -> Any:
+        try:
+            return self.literal
+        except NotConvertible:
+            return default
+
+
+@dataclass
+class CallSite:
+    """A pandas call, with its receiver and arguments already in Spark form.
+
+    Attributes:
+        method: the pandas name called (``sort_values``, ``read_csv``).
+        receiver: Spark code of the object the method is called on; None for
+            module functions such as ``pd.read_csv``.
+        kind: the tracked kind of the receiver (see :mod:`..passes.pandas_pass`).
+        args: positional arguments.
+        kwargs: keyword arguments by name.
+    """
+
+    method: str
+    receiver: str | None
+    kind: Kind | None
+    args: list[Arg]
+    kwargs: dict[str, Arg]
+
+    def get(self, position: int | None, name: str, default: Any = MISSING) -> Arg | Any:
+        """The argument at ``position`` or keyword ``name``, else ``default``."""
+        if name in self.kwargs:
+            return self.kwargs[name]
+        if position is not None and position < len(self.args):
+            return self.args[position]
+        return default
+
+    def only(self, *allowed: str, positional: int = 0) -> None:
+        """Raise :class:`NotConvertible` if the call uses arguments the rule does not handle."""
+        extra = sorted(set(self.kwargs) - set(allowed))
+        if extra:
+            raise NotConvertible(f"{self.method}() argument {', '.join(extra)} is not supported")
+        if len(self.args) > positional:
+            raise NotConvertible(f"{self.method}() takes at most {positional} positional argument(s) here")
+
+
+@dataclass
+class Rewrite:
+    """A rule's result: Spark code, the kind it evaluates to, and how faithful it is."""
+
+    code: str
+    kind: Kind | None = None
+    outcome: Literal["converted", "partial"] = "converted"
+    note: str | None = None
+    uses: frozenset[str] = field(default_factory=frozenset)
+
+
+class Rule:
+    """Base class of a conversion rule. Subclasses set the class attributes and ``convert``.
+
+    Attributes:
+        code: stable code, ``PS1xx``; never reused.
+        name: kebab-case name.
+        receiver: ``"pandas"`` (module function), ``"DataFrame"``, ``"Series"`` or ``"GroupBy"``
+            (or a tuple of them); ``"expression"`` for rules the pass applies to operators.
+        methods: pandas names handled.
+        spark: the Spark form, for the docs table.
+        status: ``native`` or ``partial`` (a difference from pandas remains in some uses).
+        pandas_docs, spark_docs: the documentation pages the rule follows.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    receiver: ClassVar[str | tuple[str, ...]]
+    methods: ClassVar[tuple[str, ...]]
+    spark: ClassVar[str]
+    status: ClassVar[str] = "native"
+    pandas_docs: ClassVar[str] = ""
+    spark_docs: ClassVar[str] = ""
+
+    def convert(self, site: CallSite) -> Rewrite:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+REGISTRY: dict[str, Rule] = {}
+DISPATCH: dict[tuple[str, str], Rule] = {}
+
+
+def register(cls: type[Rule]) -> type[Rule]:
+    """Class decorator: add a rule to the registry and dispatch table."""
+    rule = cls()
+    if cls.code in REGISTRY:
+        raise RuntimeError(f"duplicate rule code {cls.code}")
+    REGISTRY[cls.code] = rule
+    receivers = (cls.receiver,) if isinstance(cls.receiver, str) else cls.receiver
+    for receiver in receivers:
+        for method in cls.methods:
+            DISPATCH[(receiver, method)] = rule
+    return cls
+
+
+def explain_rule(registry: dict[str, Rule], code: str) -> str | None:
+    rule = registry.get(code.upper())
+    if rule is None:
+        return None
+    doc = inspect.cleandoc(type(rule).__doc__ or "")
+    head = f"{rule.code} {rule.name} ({rule.status})"
+    links = "\n".join(f"- {u}" for u in (rule.pandas_docs, rule.spark_docs) if u)
+    return f"{head}\n\n{doc}\n\npandas: {', '.join(rule.methods)}\nSpark: {rule.spark}\n\nDocumentation followed:\n{links}\n"
+
+
+def py_str(text: str) -> str:
+    """A double-quoted Python literal for ``text``."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def names_of(arg: Arg) -> list[str]:
+    """Column names from a literal ``"a"`` or ``["a", "b"]``."""
+    value = arg.literal
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise NotConvertible(f"`{arg.code}` is not a column name or list of names")
+
+
+def str_list(names: list[str]) -> str:
+    return ", ".join(py_str(n) for n in names)

@@ -1,0 +1,62 @@
+"""PS101 read-csv-with-pandas-defaults."""
+
+from nb2prod.convert.kinds import Frame
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, py_str, register, str_list
+
+
+@register
+class ReadCsv(Rule):
+    """Read a CSV file with Spark the way pandas reads it.
+
+    What it does:
+        ``pd.read_csv(path)`` becomes
+        ``spark.read.options(**compat.CSV_READ_OPTIONS).csv(path)``. ``sep``,
+        ``usecols`` and ``parse_dates`` are carried over.
+
+    Why:
+        Spark's CSV defaults differ from pandas: no header row (columns named
+        ``_c0``...), every column a string, only the empty string read as null,
+        and date-like text silently turned into timestamps by ``inferSchema``.
+        ``compat.CSV_READ_OPTIONS`` sets ``header``, ``inferSchema``,
+        ``nullValue="NA"`` (with the empty string also null, as in pandas) and
+        keeps date-like text as strings unless ``parse_dates`` names the column.
+
+    Example:
+        Before: ``flights = pd.read_csv("flights.csv", usecols=["carrier", "dep_delay"])``
+
+        After: ``flights = spark.read.options(**compat.CSV_READ_OPTIONS).csv("flights.csv").select("carrier", "dep_delay")``
+    """
+
+    code = "PS101"
+    name = "read-csv-with-pandas-defaults"
+    receiver = "pandas"
+    methods = ("read_csv", "read_table")
+    spark = 'spark.read.options(header=True, inferSchema=True, nullValue="NA", ...).csv(path)'
+    pandas_docs = "https://pandas.pydata.org/docs/reference/api/pandas.read_csv.html"
+    spark_docs = "https://spark.apache.org/docs/latest/sql-data-sources-csv.html"
+
+    def convert(self, site: CallSite) -> Rewrite:
+        path = site.get(0, "filepath_or_buffer", None)
+        if path is None:
+            raise NotConvertible("no path given")
+        site.kwargs.pop("filepath_or_buffer", None)
+        site.only("sep", "delimiter", "usecols", "parse_dates", "low_memory", "encoding", positional=1)
+        options = ["**compat.CSV_READ_OPTIONS"]
+        sep = site.get(None, "sep", None) or site.get(None, "delimiter", None)
+        if sep is None and site.method == "read_table":
+            options.append('sep="\\t"')
+        elif sep is not None:
+            options.append(f"sep={sep.code}")
+        encoding = site.get(None, "encoding", None)
+        if encoding is not None:
+            options.append(f"encoding={encoding.code}")
+        code = f"spark.read.options({', '.join(options)}).csv({path.code})"
+        usecols = site.get(None, "usecols", None)
+        if usecols is not None:
+            code += f".select({str_list(names_of(usecols))})"
+        parse_dates = site.get(None, "parse_dates", None)
+        if parse_dates is not None:
+            columns = names_of(parse_dates)
+            pairs = ", ".join(f"{py_str(c)}: F.to_timestamp({py_str(c)})" for c in columns)
+            code += f".withColumns({{{pairs}}})"
+        return Rewrite(code, Frame(), uses=frozenset({"compat", "F"} if parse_dates is not None else {"compat"}))

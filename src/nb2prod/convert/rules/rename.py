@@ -1,0 +1,42 @@
+"""PS112 rename-columns."""
+
+from nb2prod.convert.kinds import Frame
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, register
+
+
+@register
+class RenameColumns(Rule):
+    """``rename(columns=...)`` becomes ``withColumnsRenamed``.
+
+    What it does:
+        ``df.rename(columns={"a": "b"})`` becomes ``df.withColumnsRenamed({"a": "b"})``.
+
+    Why:
+        The same operation; Spark ignores names that are not present, as
+        pandas does by default (``errors="ignore"``).
+
+    Example:
+        Before: ``routes = routes.rename(columns={"arr_delay": "mean_delay"})``
+
+        After: ``routes = routes.withColumnsRenamed({"arr_delay": "mean_delay"})``
+    """
+
+    code = "PS112"
+    name = "rename-columns"
+    receiver = "DataFrame"
+    methods = ("rename",)
+    spark = "df.withColumnsRenamed(mapping)"
+    pandas_docs = "https://pandas.pydata.org/docs/reference/api/pandas.DataFrame.rename.html"
+    spark_docs = "https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.DataFrame.withColumnsRenamed.html"
+
+    def convert(self, site: CallSite) -> Rewrite:
+        columns = site.get(None, "columns", None)
+        if columns is None:
+            raise NotConvertible("only rename(columns={...}) is supported (index labels have no Spark equivalent)")
+        site.only("columns")
+        mapping = columns.literal
+        if not isinstance(mapping, dict):
+            raise NotConvertible("columns= is not a literal dict")
+        kind = site.kind if isinstance(site.kind, Frame) else Frame()
+        bools = frozenset(mapping.get(c, c) for c in kind.bools)
+        return Rewrite(f"{site.receiver}.withColumnsRenamed({columns.code})", Frame(sorted=kind.sorted, bools=bools))

@@ -1,0 +1,50 @@
+"""PS121 reset-index."""
+
+from nb2prod.convert.kinds import Frame
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, py_str, register
+
+
+@register
+class ResetIndex(Rule):
+    """``reset_index()`` after an aggregation needs no Spark code.
+
+    What it does:
+        After ``groupby(...).agg(...)`` or ``value_counts()`` the group keys are
+        already columns in Spark, so ``reset_index()`` disappears;
+        ``reset_index(name="n")`` on a Series renames its value column.
+
+    Why:
+        Spark DataFrames have no index. Where pandas holds group keys in the
+        index, the converted code holds them as columns from the start.
+        ``reset_index()`` elsewhere would add a row-number column, which
+        depends on row order: not converted.
+
+    Example:
+        Before: ``sizes = flights.groupby("carrier").size().reset_index(name="n")``
+
+        After: ``sizes = flights.dropna(subset=["carrier"]).groupBy("carrier").agg(F.count(F.lit(1)).alias("size")).orderBy("carrier").withColumnRenamed("size", "n")``
+    """
+
+    code = "PS121"
+    name = "reset-index"
+    receiver = "DataFrame"
+    methods = ("reset_index",)
+    spark = "(nothing: keys are columns) / withColumnRenamed"
+    pandas_docs = "https://pandas.pydata.org/docs/reference/api/pandas.Series.reset_index.html"
+    spark_docs = "https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.DataFrame.withColumnRenamed.html"
+
+    def convert(self, site: CallSite) -> Rewrite:
+        kind = site.kind
+        if not isinstance(kind, Frame) or not kind.keys:
+            raise NotConvertible("reset_index() outside an aggregation adds a row-order column")
+        site.only("name", "drop")
+        drop = site.get(None, "drop", None)
+        if drop is not None and drop.literal is True:
+            raise NotConvertible("reset_index(drop=True) after an aggregation drops the keys; no rule yet")
+        result = Frame(sorted=kind.sorted, bools=kind.bools)
+        name = site.get(None, "name", None)
+        if name is not None:
+            if kind.series_col is None:
+                raise NotConvertible("name= applies to a Series only")
+            return Rewrite(f"{site.receiver}.withColumnRenamed({py_str(kind.series_col)}, {name.code})", result)
+        return Rewrite(site.receiver, result)
