@@ -20,6 +20,7 @@ class ConversionState:
     Attributes:
         events: everything reported, in order.
         config: configuration values for ``conf/base.yaml`` (key -> literal value).
+        config_origin: where each config key came from (``cell 4: DATA_DIR``).
         env_vars: environment variables the pipeline reads secrets from.
         requirements: distributions named by ``pip install`` in the notebook.
         uses: helper names the generated code needs imported
@@ -29,6 +30,7 @@ class ConversionState:
 
     events: list[Event] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
+    config_origin: dict[str, str] = field(default_factory=dict)
     env_vars: dict[str, str] = field(default_factory=dict)
     requirements: list[str] = field(default_factory=list)
     uses: set[str] = field(default_factory=set)

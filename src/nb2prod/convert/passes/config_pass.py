@@ -109,6 +109,7 @@ class ConfigPass(CellPass):
             return updated_node.with_changes(value=cst.parse_expression(f'require_env("{var}")'))
         key = self._unique(_key(name), value)
         self.state.config[key] = value
+        self.state.config_origin.setdefault(key, f"cell {self.cell}: {name}")
         self.report(original_node, "CF101", "converted", f"`{name}` = {value!r} moved to config key `{key}`")
         return updated_node.with_changes(value=cst.parse_expression(f'config["{key}"]'))
 
@@ -138,6 +139,7 @@ class ConfigPass(CellPass):
         stem = path.rstrip("/").rsplit("/", 1)[-1].split(".", 1)[0]
         key = self._unique(f"{direction}_{_key(stem)}", path)
         self.state.config[key] = path
+        self.state.config_origin.setdefault(key, f"cell {self.cell}: {direction} path")
         self.report(original_node, "CF102", "converted", f"path {path!r} moved to config key `{key}`")
         new_first = updated_node.args[0].with_changes(value=cst.parse_expression(f'config["{key}"]'))
         return updated_node.with_changes(args=[new_first, *updated_node.args[1:]])

@@ -1,0 +1,194 @@
+"""Render the converted notebook into a package and write it atomically.
+
+The output directory is built in a temporary directory next to it and moved
+into place only when complete; an existing non-empty output directory is
+replaced only with ``force=True``, and never when it holds the notebook.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import os
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+import yaml
+
+from nb2prod import __version__
+from nb2prod.convert.engine import Rewritten, rewrite_cells
+from nb2prod.convert.render import render_package
+from nb2prod.convert.report import summarise
+from nb2prod.errors import OutputError
+from nb2prod.notebook import Notebook, load_notebook
+
+SAMPLE_ROWS = 200
+SAMPLE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl")
+MAX_COPY_BYTES = 2_000_000
+
+
+@dataclass
+class ConversionResult:
+    """What :func:`convert_notebook` produced."""
+
+    outdir: Path
+    name: str
+    summary: dict[str, Any]
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+def package_name(text: str) -> str:
+    """A Python package name from a notebook file name: ``Flight Delays-v2`` -> ``flight_delays_v2``."""
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower() or "pipeline"
+    if name[0].isdigit() or keyword.iskeyword(name):
+        name = f"nb_{name}"
+    return name
+
+
+def _check_outdir(outdir: Path, notebook: Path, force: bool) -> None:
+    resolved, nb = outdir.resolve(), notebook.resolve()
+    if resolved == nb.parent or resolved in nb.parents:
+        raise OutputError(outdir, "output directory contains the notebook; choose another -o")
+    if outdir.exists() and not outdir.is_dir():
+        raise OutputError(outdir, "output path exists and is not a directory")
+    if outdir.is_dir() and any(outdir.iterdir()) and not force:
+        raise OutputError(outdir, "output directory exists and is not empty (use --force to replace it)")
+
+
+def _sample_inputs(notebook: Notebook, rewritten: Rewritten) -> tuple[dict[str, bytes], str]:
+    """Small copies of the input files the configuration points at, laid out as around the notebook.
+
+    Returns:
+        (relative path under tests/data -> bytes, notebook directory relative to tests/data).
+    """
+    base = notebook.path.resolve().parent
+    found: list[Path] = []
+    for value in rewritten.state.config.values():
+        if not isinstance(value, str) or "://" in value:
+            continue
+        path = (base / value).resolve() if not os.path.isabs(value) else Path(value)
+        try:
+            if path.is_file():
+                found.append(path)
+            elif path.is_dir():
+                found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (*SAMPLE_SUFFIXES, ".parquet")))
+        except OSError:
+            continue
+    found = sorted(set(found))
+    if not found:
+        return {}, "."
+    root = Path(os.path.commonpath([base, *(p.parent for p in found)]))
+    samples: dict[str, bytes] = {}
+    for path in found:
+        rel = path.relative_to(root).as_posix()
+        if path.suffix in SAMPLE_SUFFIXES:
+            with path.open("rb") as handle:
+                lines = [line for _, line in zip(range(SAMPLE_ROWS + 1), handle)]
+            samples[rel] = b"".join(lines)
+        elif path.stat().st_size <= MAX_COPY_BYTES:
+            samples[rel] = path.read_bytes()
+    return samples, base.relative_to(root).as_posix() or "."
+
+
+def _third_party_imports(code: str) -> list[str]:
+    module = cst.parse_module(code)
+    names: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    names.add(cst.Module(body=[]).code_for_node(alias.name).split(".")[0])
+            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                names.add(cst.Module(body=[]).code_for_node(small.module).split(".")[0])
+    return sorted(n for n in names if n not in sys.stdlib_module_names and n != "__future__")
+
+
+#: import name -> distribution name, where they differ and the distribution may not be installed here
+KNOWN_DISTRIBUTIONS = {
+    "sklearn": "scikit-learn", "yaml": "PyYAML", "cv2": "opencv-python", "PIL": "Pillow",
+    "bs4": "beautifulsoup4", "dateutil": "python-dateutil", "skimage": "scikit-image",
+}  # fmt: skip
+
+
+def dependencies(imports: list[str], requirements: list[str], name: str) -> list[str]:
+    """The generated package's dependencies: Spark, PyYAML, third-party imports and ``pip install``s."""
+    from importlib.metadata import packages_distributions
+
+    installed = packages_distributions()
+    deps = {"pyspark": "pyspark>=4.0,<5", "pyyaml": "pyyaml>=6"}
+    for module in imports:
+        if module in ("pyspark", name):
+            continue
+        dist = KNOWN_DISTRIBUTIONS.get(module) or (installed.get(module) or [module])[0]
+        if dist.lower() == "pandas":
+            deps["pandas"] = "pandas>=2.2,<3"  # next to PySpark 4: see PySpark's pandas support
+        else:
+            deps.setdefault(dist.lower(), dist)
+    for requirement in requirements:
+        key = re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower()
+        deps.setdefault(key, requirement)
+    return sorted(deps.values(), key=str.lower)
+
+
+def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None, name: str | None = None, force: bool = False) -> ConversionResult:
+    """Convert a notebook into a package directory.
+
+    Args:
+        notebook_path: the ``.ipynb`` file; never modified.
+        outdir: where to write the package (default ``<notebook stem>_pipeline`` beside the notebook).
+        name: the Python package and console script name (default from the notebook's file name).
+        force: replace an existing non-empty ``outdir``.
+
+    Returns:
+        A :class:`ConversionResult` with the summary of ``conversion.json``.
+
+    Raises:
+        NotebookError: the notebook cannot be read.
+        OutputError: ``outdir`` exists and is not empty (without ``force``), or holds the notebook.
+    """
+    notebook = load_notebook(notebook_path)
+    name = package_name(name or notebook.path.stem)
+    outdir = Path(outdir) if outdir is not None else notebook.path.parent / f"{name}_pipeline"
+    _check_outdir(outdir, notebook.path, force)
+    rewritten = rewrite_cells(notebook.code_cells)
+    samples, notebook_dir = _sample_inputs(notebook, rewritten)
+    files, report = render_package(notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports)
+    _write_atomically(outdir, files)
+    return ConversionResult(outdir, name, report["summary"], report)
+
+
+def _write_atomically(outdir: Path, files: dict[str, bytes]) -> None:
+    parent = outdir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
+    try:
+        for rel, content in files.items():
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        old = None
+        if outdir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=parent))
+            os.replace(outdir, old / "previous")
+        os.replace(staging, outdir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def dump_json(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def dump_yaml_scalar(key: str, value: Any) -> str:
+    return yaml.safe_dump({key: value}, default_flow_style=False, allow_unicode=True, sort_keys=False).strip()

@@ -1,0 +1,223 @@
+"""Render the package files from the jinja2 templates in the top-level ``templates/``.
+
+Rendering is deterministic: the same notebook gives byte-identical files (no
+timestamps, sorted collections), so "convert, then ``git diff --exit-code``"
+is a valid CI check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.commands.remove_unused_imports import RemoveUnusedImportsCommand
+
+from nb2prod import __version__
+from nb2prod.convert.engine import Rewritten
+from nb2prod.convert.report import summarise
+from nb2prod.notebook import Notebook
+
+_EMPTY = cst.Module(body=[])
+
+#: template (relative to templates/package) -> output path; {name} is the package name
+PACKAGE_FILES = {
+    "pyproject.toml.j2": "pyproject.toml",
+    "README.md.j2": "README.md",
+    "src/__init__.py.j2": "src/{name}/__init__.py",
+    "src/__main__.py.j2": "src/{name}/__main__.py",
+    "src/cli.py.j2": "src/{name}/cli.py",
+    "src/config.py.j2": "src/{name}/config.py",
+    "src/spark.py.j2": "src/{name}/spark.py",
+    "src/compat.py.j2": "src/{name}/compat.py",
+    "src/pipeline.py.j2": "src/{name}/pipeline.py",
+    "conf/base.yaml.j2": "src/{name}/conf/base.yaml",
+    "conf/cluster.yaml.j2": "src/{name}/conf/cluster.yaml",
+    "conf/test.yaml.j2": "src/{name}/conf/test.yaml",
+    "tests/conftest.py.j2": "tests/conftest.py",
+    "tests/test_pipeline.py.j2": "tests/test_pipeline.py",
+    "tests/test_config.py.j2": "tests/test_config.py",
+}
+
+
+def templates_dir() -> Path:
+    """The templates: packaged with nb2prod (wheel) or the repository's top-level ``templates/``."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "templates", here.parent.parent / "templates"):
+        if (candidate / "package").is_dir():
+            return candidate
+    raise FileNotFoundError("nb2prod templates not found; reinstall nb2prod")
+
+
+def environment():
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
+    )
+
+
+def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str, str, list[dict[str, Any]]]:
+    """The imports block and ``run`` function of ``pipeline.py``.
+
+    Imports at the top level of cells move to the top of the module; every
+    other statement of a cell goes into ``with step("cell N"):`` inside
+    ``run``, so cells keep notebook semantics (later cells see earlier names)
+    and a failure names its cell. Imports left unused by the conversion are
+    removed.
+
+    Returns:
+        (imports code, run function code, steps as [{"cell", "label"}]).
+    """
+    uses = rewritten.state.uses
+    fixed = [
+        "from __future__ import annotations",
+        "import logging",
+        "from collections.abc import Mapping",
+        "from typing import Any",
+        "from pyspark.sql import SparkSession",
+    ]
+    if "F" in uses:
+        fixed.append("from pyspark.sql import functions as F")
+    if "Window" in uses:
+        fixed.append("from pyspark.sql import Window")
+    if "compat" in uses:
+        fixed.append(f"from {name} import compat")
+    fixed.append(f"from {name}.compat import step")
+    if "require_env" in uses:
+        fixed.append(f"from {name}.config import require_env")
+    imports: list[str] = []
+    steps: list[cst.BaseStatement] = []
+    step_info = []
+    for report in rewritten.cells:
+        body = []
+        for statement in rewritten.statements.get(report.number, []):
+            if _is_import(statement):
+                code = _EMPTY.code_for_node(statement.with_changes(leading_lines=())).strip()
+                if code not in imports and code not in fixed:
+                    imports.append(code)
+            else:
+                body.append(statement)
+        if not body:
+            continue
+        label = f"cell {report.number}"
+        step_info.append({"cell": report.number, "label": label})
+        with_node = cst.With(
+            items=[cst.WithItem(cst.parse_expression(f"step({json.dumps(label)})"))],
+            body=cst.IndentedBlock(body=body),
+            leading_lines=[cst.EmptyLine(indent=False)] if steps else [],
+        )
+        steps.append(with_node)
+    doc = (
+        '"""Run every step (one per notebook cell) in notebook order.\n\n'
+        "    Args:\n        spark: the SparkSession (see build_session in spark.py).\n"
+        "        config: the loaded configuration (see load_config in config.py).\n\n"
+        "    Raises:\n        StepError: a step failed; the message names its cell.\n"
+        '    """'
+    )
+    function = cst.parse_statement(f"def run(spark: SparkSession, config: Mapping[str, Any]) -> None:\n    {doc}\n")
+    if not steps:
+        steps = [cst.parse_statement('log.info("the notebook had no code to convert")\n')]
+    function = function.with_changes(body=function.body.with_changes(body=[*function.body.body, *steps]))
+    header = "\n".join(fixed + imports) + "\n\nlog = logging.getLogger(__name__)\n\n\n"
+    module = cst.parse_module(header + _EMPTY.code_for_node(function))
+    module = RemoveUnusedImportsCommand(CodemodContext()).transform_module(module)
+    code = module.code
+    split = code.index("\nlog = logging.getLogger")
+    return code[:split].rstrip() + "\n", code[split:].split("\n\n\n", 1)[1], step_info
+
+
+def render_package(
+    notebook: Notebook,
+    rewritten: Rewritten,
+    name: str,
+    samples: dict[str, bytes],
+    notebook_dir: str,
+    dependencies: Callable[[list[str], list[str], str], list[str]],
+    third_party_imports: Callable[[str], list[str]],
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Every file of the package as bytes, and the ``conversion.json`` report.
+
+    Args:
+        notebook: the loaded notebook.
+        rewritten: the passes' result.
+        name: the package name.
+        samples: test data files (path under ``tests/data`` -> bytes).
+        notebook_dir: the notebook's directory relative to ``tests/data``.
+        dependencies, third_party_imports: see :mod:`nb2prod.convert.package`.
+    """
+    import yaml
+
+    state = rewritten.state
+    imports, run_function, steps = pipeline_module(rewritten, name, notebook.path.name)
+    deps = dependencies(third_party_imports(imports), state.requirements, name)
+    env_prefix = name.upper()
+    config_entries = [
+        {
+            "line": yaml.safe_dump({k: v}, default_flow_style=False, allow_unicode=True, sort_keys=False).strip(),
+            "origin": state.config_origin.get(k, ""),
+        }
+        for k, v in state.config.items()
+    ]
+    example_key, example_value = next(
+        ((k, v) for k, v in state.config.items() if isinstance(v, (int, float)) and not isinstance(v, bool)),
+        ("spark.master", "local[2]"),
+    )
+    writes_outputs = any(e.code == "PS125" and e.outcome != "not-converted" for e in state.events)
+    context = {
+        "name": name,
+        "dist_name": name.replace("_", "-"),
+        "notebook": notebook.path.name,
+        "notebook_dir": notebook.path.parent.name or ".",
+        "nb2prod_version": __version__,
+        "dependencies": deps,
+        "env_prefix": env_prefix,
+        "env_vars": dict(sorted(state.env_vars.items())),
+        "env_vars_list": sorted(state.env_vars),
+        "config_entries": config_entries,
+        "example_key": example_key,
+        "example_value": example_value,
+        "imports": imports,
+        "run_function": run_function,
+        "steps": steps,
+        "notebook_dir_in_samples": notebook_dir,
+        "writes_outputs": writes_outputs,
+    }
+    env = environment()
+    files: dict[str, bytes] = {}
+    for template, target in PACKAGE_FILES.items():
+        files[target.format(name=name)] = env.get_template(f"package/{template}").render(context).encode()
+    for rel, content in sorted(samples.items()):
+        files[f"tests/data/{rel}"] = content
+    report = {
+        "nb2prod": __version__,
+        "notebook": notebook.path.name,
+        "package": name,
+        "summary": summarise(rewritten.cells, state.events),
+        "cells": [c.as_dict() for c in rewritten.cells],
+        "config": {k: state.config_origin.get(k, "") for k in state.config},
+        "environment_variables": dict(sorted(state.env_vars.items())),
+        "dependencies": deps,
+    }
+    files["conversion.json"] = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
+    files["CONVERSION.md"] = env.get_template("CONVERSION.md.j2").render(
+        report=report, cells=rewritten.cells, name=name
+    ).encode()
+    return dict(sorted(files.items())), report
+
+
+def relpath(path: Path, start: Path) -> str:
+    return os.path.relpath(path, start).replace(os.sep, "/")
