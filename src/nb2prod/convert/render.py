@@ -214,9 +214,20 @@ def render_package(
     }
     files["conversion.json"] = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
     files["CONVERSION.md"] = env.get_template("CONVERSION.md.j2").render(
-        report=report, cells=rewritten.cells, name=name
+        report=report, cells=rewritten.cells, name=name, redact=_redactor(state.redact)
     ).encode()
     return dict(sorted(files.items())), report
+
+
+def _redactor(secrets: dict[str, str]) -> Callable[[str], str]:
+    """A function that replaces each secret literal in a text by a pointer to its environment variable."""
+
+    def redact(text: str) -> str:
+        for literal, var in secrets.items():
+            text = text.replace(literal, f'"<secret: read from ${var}>"')
+        return text
+
+    return redact
 
 
 def relpath(path: Path, start: Path) -> str:

@@ -22,6 +22,8 @@ class ConversionState:
         config: configuration values for ``conf/base.yaml`` (key -> literal value).
         config_origin: where each config key came from (``cell 4: DATA_DIR``).
         env_vars: environment variables the pipeline reads secrets from.
+        redact: secret literal -> its environment variable; the report shows the
+            variable in place of the value (kept in memory only, never written).
         requirements: distributions named by ``pip install`` in the notebook.
         uses: helper names the generated code needs imported
             (``F``, ``compat``, ``log``, ``require_env``, ``Window``).
@@ -32,6 +34,7 @@ class ConversionState:
     config: dict[str, Any] = field(default_factory=dict)
     config_origin: dict[str, str] = field(default_factory=dict)
     env_vars: dict[str, str] = field(default_factory=dict)
+    redact: dict[str, str] = field(default_factory=dict)
     requirements: list[str] = field(default_factory=list)
     uses: set[str] = field(default_factory=set)
     cell_lines: dict[int, int] = field(default_factory=dict)

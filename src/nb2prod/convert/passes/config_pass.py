@@ -97,6 +97,7 @@ class ConfigPass(CellPass):
         if isinstance(value, str) and (SECRET_NAME.search(name) or SECRET_VALUE.search(value)):
             var = _key(name).upper()
             self.state.env_vars[var] = f"cell {self.cell}, variable {name}"
+            self.state.redact[cst.Module(body=[]).code_for_node(original_node.value)] = var
             self.state.uses.add("require_env")
             self.report(original_node, "CF201", "converted", f"secret `{name}` is read from environment variable {var}")
             return updated_node.with_changes(value=cst.parse_expression(f'require_env("{var}")'))
@@ -104,6 +105,7 @@ class ConfigPass(CellPass):
             # a number named like a secret (a PIN, say) is still a secret
             var = _key(name).upper()
             self.state.env_vars[var] = f"cell {self.cell}, variable {name}"
+            self.state.redact[cst.Module(body=[]).code_for_node(original_node.value)] = var
             self.state.uses.add("require_env")
             self.report(original_node, "CF201", "converted", f"secret `{name}` is read from environment variable {var}")
             return updated_node.with_changes(value=cst.parse_expression(f'require_env("{var}")'))

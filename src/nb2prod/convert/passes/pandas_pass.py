@@ -317,6 +317,10 @@ class PandasPass(CellPass):
             name = call.func.value.value
             self.env[name] = self.kinds.get(call, self.env.get(name))
             return cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=updated_node.value)
+        if isinstance(self.kind(call), (Frame, Column, Grouped)):
+            # a DataFrame or column expression whose result is not kept only showed data in the notebook
+            self.report(original_node, "LG103", "dropped", "result not kept; the expression only showed data")
+            return cst.RemoveFromParent()
         return updated_node
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
