@@ -1,0 +1,116 @@
+"""Small AST helpers shared by several rules."""
+
+from __future__ import annotations
+
+import ast
+from typing import NamedTuple
+
+
+def dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def qualified_name(node: ast.AST, imports: dict[str, str]) -> str | None:
+    """What a Name/Attribute chain refers to, by meaning rather than spelling.
+
+    With ``import numpy as np`` and ``from numpy import random as npr``, ``np.random.seed`` and
+    ``npr.seed`` are both ``numpy.random.seed``; a name that was not imported stays as written
+    (``print``, ``display``, ``df.head``).
+    """
+    name = dotted(node)
+    if name is None:
+        return None
+    head, dot, rest = name.partition(".")
+    if head in imports:
+        return imports[head] + dot + rest
+    return name
+
+
+def base_name(node: ast.AST) -> ast.Name | None:
+    """The Name at the root of ``a.b(...)[c].d`` chains, or None."""
+    while True:
+        if isinstance(node, ast.Name):
+            return node
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        else:
+            return None
+
+
+def method_chain(node: ast.AST) -> list[str]:
+    """The method names called along a receiver chain, innermost last: ``a.limit(1).b().c`` -> ["b", "limit"]."""
+    names = []
+    while True:
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute):
+                names.append(node.func.attr)
+            node = node.func
+        elif isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        else:
+            return names
+
+
+def keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def is_true(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def str_value(node: ast.AST | None) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+class IPythonCall(NamedTuple):
+    """A call into IPython, written by hand or produced by IPython's transformer from a magic.
+
+    ``kind`` is ``line`` (``%name args``), ``cell`` (``%%name``), ``shell`` (``!cmd`` and ``x = !cmd``),
+    ``help`` (``obj?``) or ``other`` (any other use of ``get_ipython()``).
+    """
+
+    kind: str
+    name: str
+    args: str
+
+
+_HELP_MAGICS = frozenset({"pinfo", "pinfo2", "psearch"})
+
+
+def ipython_call(node: ast.Call) -> IPythonCall | None:
+    """Recognise ``get_ipython().run_line_magic(...)`` and friends; None for any other call."""
+    func = node.func
+    if not (isinstance(func, ast.Attribute) and _is_get_ipython(func.value)):
+        return None
+    args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else "" for a in node.args]
+    args += [""] * (3 - len(args))
+    if func.attr == "run_line_magic":
+        return IPythonCall("help" if args[0] in _HELP_MAGICS else "line", args[0], args[1])
+    if func.attr == "run_cell_magic":
+        return IPythonCall("cell", args[0], args[1])
+    if func.attr in ("system", "getoutput"):
+        return IPythonCall("shell", args[0].split(" ", 1)[0], args[0])
+    return IPythonCall("other", func.attr, "")
+
+
+def _is_get_ipython(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "get_ipython"
+
+
+def is_get_ipython(node: ast.AST) -> bool:
+    """``get_ipython()`` itself."""
+    return _is_get_ipython(node)

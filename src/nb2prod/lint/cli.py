@@ -1,0 +1,158 @@
+"""The ``nb2prod lint`` and ``nb2prod rule`` commands.
+
+Exit status of ``lint``: 0 no findings, 1 findings (0 with ``--exit-zero``), 2 usage errors or a file
+that cannot be linted (one line per file on stderr; the other files are still linted).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from nb2prod.lint.engine import Report, SelectionError, lint_paths, resolve
+from nb2prod.lint.rule import Finding
+from nb2prod.lint.rules import all_rules
+
+FORMATS = ("text", "json", "github")
+
+
+def _codes(values: Sequence[str], option: str) -> list[str]:
+    """``--select NB1,NB401 --select NB5`` -> ["NB1", "NB401", "NB5"], each checked against the registry."""
+    codes = [c.strip() for value in values for c in value.split(",") if c.strip()]
+    try:
+        resolve(codes, all_rules())
+    except SelectionError as exc:
+        raise click.BadParameter(f"no rule matches {str(exc)!r} (see 'nb2prod rule --list')", param_hint=option) from None
+    return codes
+
+
+_SOURCE_KEY = re.compile(r'^\s*"source":\s*(\[?)\s*$|^\s*"source":')
+
+
+def json_lines(path: str) -> dict[int, tuple[int, bool]]:
+    """cell number -> (line of its ``"source"`` key in the .ipynb file, whether source lines follow one per line).
+
+    Jupyter writes one source line per JSON line, so a finding at line L of a cell is at JSON line
+    ``source line + L``. Returns {} (annotate line 1) when the layout is not that, or cannot be read.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        cells = json.loads(text).get("cells") or []
+    except (OSError, ValueError, AttributeError):
+        return {}
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _SOURCE_KEY.match(line)
+        if match:
+            found.append((number, bool(match.group(1))))
+    if len(found) != len(cells):
+        return {}
+    return dict(enumerate(found, start=1))
+
+
+def _escape(value: str, *, property_value: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github_line(finding: Finding, lines: dict[int, tuple[int, bool]]) -> str:
+    """A GitHub Actions ``::error`` annotation; the line is the finding's line in the .ipynb JSON when knowable."""
+    line = 1
+    if finding.cell is not None and finding.cell in lines:
+        key_line, per_line = lines[finding.cell]
+        line = key_line + finding.line if per_line else key_line
+    where = f"cell {finding.cell}:{finding.line}:{finding.col}" if finding.cell is not None else "notebook"
+    return (
+        f"::error file={_escape(finding.path, property_value=True)},line={line},col={finding.col},"
+        f"title={finding.code} {finding.name}::{_escape(f'{where}: {finding.message}')}"
+    )
+
+
+def render(report: Report, output_format: str) -> str:
+    """The findings as text lines, a JSON list, or GitHub annotations."""
+    if output_format == "json":
+        return json.dumps([f._asdict() for f in report.findings], indent=2, ensure_ascii=False)
+    if output_format == "github":
+        cache: dict[str, dict[int, tuple[int, bool]]] = {}
+        out = []
+        for finding in report.findings:
+            if finding.path not in cache:
+                cache[finding.path] = json_lines(finding.path)
+            out.append(github_line(finding, cache[finding.path]))
+        return "\n".join(out)
+    lines = [f.text() for f in report.findings]
+    if report.findings:
+        rules = all_rules()
+        fixable = sum(1 for f in report.findings if rules[f.code].fixable_by_convert())
+        noun = "finding" if len(report.findings) == 1 else "findings"
+        lines.append(f"Found {len(report.findings)} {noun} ({fixable} fixable by `nb2prod convert`).")
+    return "\n".join(lines)
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules: codes, prefixes (NB4) or names, comma-separated.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (added to the configured ignore list).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+def lint(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...], output_format: str, exit_zero: bool) -> int:
+    """Flag notebook anti-patterns in PATHS (notebooks, or directories searched for *.ipynb).
+
+    Findings read PATH:cell N:LINE:COL: CODE message, cells counted from 1 including markdown cells.
+    Exit status: 0 clean, 1 findings, 2 usage error or unreadable notebook.
+    """
+    report = lint_paths(
+        paths,
+        select=_codes(select, "--select") if select else None,
+        ignore=_codes(ignore, "--ignore"),
+    )
+    text = render(report, output_format)
+    if text:
+        click.echo(text)
+    for problem in report.problems:
+        click.echo(f"nb2prod: {problem}", err=True)
+    if report.problems:
+        return 2
+    return 1 if report.findings and not exit_zero else 0
+
+
+def _explain_conversion_rule(code: str) -> str | None:
+    try:
+        module = importlib.import_module("nb2prod.convert.rules")
+    except ImportError:
+        return None
+    explain = getattr(module, "explain", None)
+    return explain(code) if callable(explain) else None
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("code", required=False)
+@click.option("--list", "list_rules", is_flag=True, help="List every lint rule.")
+def rule(code: str | None, list_rules: bool) -> int:
+    """Show the documentation of rule CODE (a lint code such as NB401, its name, or a conversion rule)."""
+    rules = all_rules()
+    if list_rules:
+        for known, cls in rules.items():
+            fix = "  [fixable by convert]" if cls.fixable_by_convert() else ""
+            click.echo(f"{known}  {cls.name:<28} {cls.summary()}{fix}")
+        return 0
+    if not code:
+        raise click.UsageError("give a rule code (for example NB401) or --list")
+    wanted = code.strip()
+    for known, cls in rules.items():
+        if wanted.upper() == known or wanted == cls.name:
+            click.echo(f"{known} {cls.name}\n\n{cls.doc()}")
+            return 0
+    text = _explain_conversion_rule(wanted)
+    if text:
+        click.echo(text.rstrip("\n"))
+        return 0
+    click.echo(f"nb2prod: unknown rule {wanted!r} (see 'nb2prod rule --list')", err=True)
+    return 2

@@ -1,0 +1,126 @@
+"""Lint settings: ``[tool.nb2prod.lint]`` in the nearest ``pyproject.toml``, then the command line.
+
+Example::
+
+    [tool.nb2prod.lint]
+    select = ["NB"]              # codes or prefixes ("NB4", "NB401") or rule names; default: every rule
+    ignore = ["NB105", "NB207"]
+    max-cell-lines = 30          # NB205: non-blank lines per code cell
+    max-code-cells = 50          # NB206: code cells per notebook
+    entropy-threshold = 4.5      # NB401: Shannon entropy, bits per character
+    entropy-min-length = 20      # NB401: shortest string the entropy check looks at
+
+The nearest ``pyproject.toml`` is looked for from each notebook's directory upwards, and only one
+that has a ``[tool.nb2prod.lint]`` table counts (as ruff does with ``[tool.ruff]``). ``--select`` on
+the command line replaces the configured ``select`` and ``ignore`` (what you ask for by name is
+what you get); ``--ignore`` adds to ``ignore``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from nb2prod.errors import Nb2ProdError
+
+
+class LintConfig(NamedTuple):
+    """Immutable lint settings shared by all rules (pyupgrade's ``Settings`` habit)."""
+
+    select: tuple[str, ...] = ("NB",)
+    ignore: tuple[str, ...] = ()
+    max_cell_lines: int = 30
+    max_code_cells: int = 50
+    entropy_threshold: float = 4.5
+    entropy_min_length: int = 20
+    #: the pyproject.toml the settings came from, if any
+    source: str | None = None
+
+
+_KEYS = {
+    "select": "select",
+    "ignore": "ignore",
+    "max-cell-lines": "max_cell_lines",
+    "max-code-cells": "max_code_cells",
+    "entropy-threshold": "entropy_threshold",
+    "entropy-min-length": "entropy_min_length",
+}
+
+
+class ConfigError(Nb2ProdError):
+    """``[tool.nb2prod.lint]`` cannot be used as written."""
+
+
+def _codes(value: Any, where: Path, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(where, f"[tool.nb2prod.lint] {key} must be a list of rule codes")
+    return tuple(value)
+
+
+def _number(value: Any, where: Path, key: str, kind: type) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(where, f"[tool.nb2prod.lint] {key} must be a positive number")
+    if kind is int and not isinstance(value, int):
+        raise ConfigError(where, f"[tool.nb2prod.lint] {key} must be a whole number")
+    return kind(value)
+
+
+def parse_table(table: Any, where: Path) -> LintConfig:
+    """Settings from a ``[tool.nb2prod.lint]`` table; unknown keys are errors (typos would pass silently)."""
+    if not isinstance(table, dict):
+        raise ConfigError(where, "[tool.nb2prod.lint] must be a table")
+    values: dict[str, Any] = {"source": str(where)}
+    defaults = LintConfig()
+    for key, value in table.items():
+        field = _KEYS.get(key)
+        if field is None:
+            raise ConfigError(where, f"unknown key {key!r} in [tool.nb2prod.lint] (known: {', '.join(_KEYS)})")
+        if field in ("select", "ignore"):
+            values[field] = _codes(value, where, key)
+        else:
+            values[field] = _number(value, where, key, type(getattr(defaults, field)))
+    return LintConfig(**values)
+
+
+@functools.cache
+def _read_pyproject(path: Path) -> dict[str, Any] | None:
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError:
+        return None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"invalid TOML: {exc}") from None
+    return data
+
+
+def read_pyproject(path: Path) -> dict[str, Any] | None:
+    """A parsed ``pyproject.toml`` (cached: many notebooks share one), or None if it cannot be read."""
+    return _read_pyproject(path.resolve())
+
+
+@functools.cache
+def config_for_directory(directory: Path) -> LintConfig:
+    """The settings that apply to notebooks in ``directory`` (an absolute path)."""
+    for folder in (directory, *directory.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            data = read_pyproject(candidate) or {}
+            table = data.get("tool", {}).get("nb2prod", {})
+            if isinstance(table, dict) and "lint" in table:
+                return parse_table(table["lint"], candidate)
+    return LintConfig()
+
+
+def with_cli(config: LintConfig, select: Iterable[str] | None, ignore: Iterable[str]) -> LintConfig:
+    """Apply ``--select`` (replaces the file's select and ignore) and ``--ignore`` (adds to ignore)."""
+    if select is not None:
+        config = config._replace(select=tuple(select), ignore=())
+    ignore = tuple(ignore)
+    return config._replace(ignore=config.ignore + ignore) if ignore else config

@@ -1,0 +1,405 @@
+"""A notebook prepared for the rules: magics recognised, code cells parsed once, names analysed once.
+
+Magics are recognised by IPython's own ``TransformerManager`` (as nbQA does), which rewrites them to
+``get_ipython().run_line_magic(...)`` and friends; the rules then see ordinary calls. Importing it
+costs about 75 ms, so it is imported only for a cell that has a line starting with ``%`` or ``!`` or
+ending with ``?`` (a cheap text check first). Cells are parsed with the standard library's ``ast``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from nb2prod.lint.astutil import base_name, ipython_call
+from nb2prod.lint.config import LintConfig
+from nb2prod.notebook import Cell, Notebook
+
+BUILTINS = frozenset(dir(builtins))
+#: names a Jupyter kernel defines before the first cell runs
+KERNEL_NAMES = frozenset({"display", "get_ipython", "In", "Out", "exit", "quit", "_", "__", "___"})
+
+
+def _may_have_magics(source: str) -> bool:
+    """Cheap check: a line starting with ``%`` or ``!``, or a non-comment line ending with ``?``."""
+    if "%" not in source and "!" not in source and "?" not in source:
+        return False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped[:1] in ("%", "!") or (stripped.endswith("?") and not stripped.startswith("#")):
+            return True
+    return False
+
+
+@functools.cache
+def _transformer() -> Any:
+    from IPython.core.inputtransformer2 import TransformerManager  # ~75 ms: only when a cell needs it
+
+    return TransformerManager()
+
+
+class SyntaxProblem(NamedTuple):
+    line: int
+    col: int
+    message: str
+
+
+@dataclass
+class CodeCell:
+    """A code cell as the rules see it.
+
+    ``code`` is the source with magics rewritten by IPython (line numbers are kept, except that a
+    magic continued over several lines with ``\\`` becomes one line); ``tree`` is None when the cell
+    does not parse (``syntax_error`` says where).
+    """
+
+    cell: Cell
+    code: str
+    tree: ast.Module | None
+    syntax_error: SyntaxProblem | None = None
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return self.cell.number
+
+    @property
+    def source(self) -> str:
+        return self.cell.source
+
+    def position(self, node: ast.AST) -> tuple[int, int]:
+        """1-based (line, column in characters) of ``node``; ``ast`` columns count UTF-8 bytes."""
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        if col and 0 < line <= len(self.lines):
+            text = self.lines[line - 1]
+            if not text.isascii():
+                col = len(text.encode("utf-8")[:col].decode("utf-8", errors="replace"))
+        return line, col + 1
+
+
+def prepare_cell(cell: Cell) -> CodeCell:
+    code = cell.source
+    if _may_have_magics(code):
+        try:
+            code = _transformer().transform_cell(code)
+        except Exception:  # IPython cannot make sense of it either: parse the text as it is
+            code = cell.source
+    try:
+        tree = ast.parse(code)
+    except SyntaxError as exc:
+        problem = SyntaxProblem(exc.lineno or 1, exc.offset or 1, exc.msg)
+        return CodeCell(cell, code, None, problem, code.splitlines())
+    except (ValueError, RecursionError, MemoryError) as exc:  # null bytes, absurd nesting
+        return CodeCell(cell, code, None, SyntaxProblem(1, 1, str(exc) or type(exc).__name__), code.splitlines())
+    return CodeCell(cell, code, tree, None, code.splitlines())
+
+
+class Binding(NamedTuple):
+    """A module-level name bound in a cell; ``kind`` is import, def, class, assign, augassign or other."""
+
+    name: str
+    cell: int
+    line: int
+    col: int
+    kind: str
+    seq: int
+
+
+class Load(NamedTuple):
+    """A module-level name read while a cell runs (not inside a function body)."""
+
+    name: str
+    cell: int
+    line: int
+    col: int
+    seq: int
+
+
+class ImportBinding(NamedTuple):
+    name: str
+    module: str
+    cell: CodeCell
+    node: ast.AST
+
+
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+class Names:
+    """Module-level names across the notebook, in execution order (one pass over every cell).
+
+    Attributes:
+        bindings: every module-level binding, in order.
+        loads: every module-level read executed when its cell runs, in order.
+        used: every name read anywhere (any scope), plus identifiers in magic arguments.
+        imports: alias -> qualified name, for resolving calls by meaning (``np`` -> ``numpy``).
+        import_bindings: module-level imports, for unused-import.
+        functions: (function node, cell) for every function definition.
+        pandas_names: module-level names bound to something computed from pandas.
+        polars: whether the notebook imports polars (its ``LazyFrame.collect()`` is not Spark's).
+    """
+
+    def __init__(self, cells: list[CodeCell]) -> None:
+        self.bindings: list[Binding] = []
+        self.loads: list[Load] = []
+        self.used: set[str] = set()
+        self.imports: dict[str, str] = {}
+        self.import_bindings: list[ImportBinding] = []
+        self.functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, CodeCell]] = []
+        self.pandas_names: set[str] = set()
+        self._seq = 0
+        for cell in cells:
+            if cell.tree is not None:
+                _ModuleScan(self, cell).visit(cell.tree)
+
+    def next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    @functools.cached_property
+    def module_variables(self) -> frozenset[str]:
+        """Names bound at module level by assignment (not only by def, class or import)."""
+        return frozenset(b.name for b in self.bindings if b.kind not in ("import", "def", "class"))
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+
+
+class _ModuleScan(ast.NodeVisitor):
+    """Module-level scope of one cell, visited in evaluation order."""
+
+    def __init__(self, names: Names, cell: CodeCell) -> None:
+        self.n = names
+        self.cell = cell
+        self.comprehension_locals: list[set[str]] = []
+
+    # -- recording -------------------------------------------------------------------------------
+
+    def bind(self, name: str, node: ast.AST, kind: str) -> None:
+        line, col = self.cell.position(node)
+        self.n.bindings.append(Binding(name, self.cell.number, line, col, kind, self.n.next_seq()))
+
+    def load(self, name: str, node: ast.AST) -> None:
+        self.n.used.add(name)
+        if any(name in scope for scope in self.comprehension_locals):
+            return
+        line, col = self.cell.position(node)
+        self.n.loads.append(Load(name, self.cell.number, line, col, self.n.next_seq()))
+
+    def deferred(self, node: ast.AST) -> None:
+        """Code that runs later (function and lambda bodies): only note which names it reads."""
+        for child in ast.walk(node):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
+                self.n.used.add(child.id)
+            elif isinstance(child, ast.Call):
+                self._magic_words(child)
+
+    def _magic_words(self, node: ast.Call) -> None:
+        call = ipython_call(node)
+        if call is not None:
+            self.n.used.update(_WORD.findall(call.args))
+
+    # -- names -----------------------------------------------------------------------------------
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.load(node.id, node)
+        elif isinstance(node.ctx, ast.Store):
+            if self.comprehension_locals:
+                return
+            self.bind(node.id, node, "other")
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self._magic_words(node)
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        self.visit(node.value)
+        pandas = self._from_pandas(node.value)
+        for target in node.targets:
+            self._assign_target(target, "assign", pandas)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.visit(node.annotation)
+        if node.value is not None:
+            self.visit(node.value)
+            self._assign_target(node.target, "assign", self._from_pandas(node.value))
+        elif not isinstance(node.target, ast.Name):
+            self.visit(node.target)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name):
+            self.load(node.target.id, node.target)
+            self.visit(node.value)
+            self.bind(node.target.id, node.target, "augassign")
+        else:
+            self.visit(node.value)
+            self.visit(node.target)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        # the walrus binds in the enclosing (module) scope, even inside a comprehension
+        self.bind(node.target.id, node.target, "assign")
+
+    def _assign_target(self, target: ast.AST, kind: str, pandas: bool) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(target.id, target, kind)
+            if pandas:
+                self.n.pandas_names.add(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._assign_target(element, kind, pandas)
+        elif isinstance(target, ast.Starred):
+            self._assign_target(target.value, kind, pandas)
+        else:  # attribute or subscript: reads its base
+            self.visit(target)
+
+    def _from_pandas(self, value: ast.AST) -> bool:
+        base = base_name(value)
+        if base is None:
+            return False
+        return self.n.imports.get(base.id, "").split(".")[0] == "pandas" or base.id in self.n.pandas_names
+
+    # -- statements that bind --------------------------------------------------------------------
+
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            bound = alias.asname or alias.name.split(".")[0]
+            module = alias.name if alias.asname else bound
+            self._import(bound, module, node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        prefix = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            self._import(alias.asname or alias.name, f"{prefix}.{alias.name}" if node.module else prefix + alias.name, node)
+
+    def _import(self, bound: str, module: str, node: ast.AST) -> None:
+        self.n.imports[bound] = module
+        self.bind(bound, node, "import")
+        self.n.import_bindings.append(ImportBinding(bound, module, self.cell, node))
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
+            self.visit(default)
+        self.bind(node.name, node, "def")
+        self.n.functions.append((node, self.cell))
+        for statement in node.body:
+            self.deferred(statement)
+        for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg):
+            if arg is not None and arg.annotation is not None:
+                self.deferred(arg.annotation)
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
+            self.visit(expr)
+        self.bind(node.name, node, "class")
+        for statement in node.body:
+            self.deferred(statement)
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.n.functions.append((statement, self.cell))
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for default in node.args.defaults:
+            self.visit(default)
+        self.deferred(node.body)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.iter)
+        self._assign_target(node.target, "other", False)
+        for statement in (*node.body, *node.orelse):
+            self.visit(statement)
+
+    visit_AsyncFor = visit_For
+
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self._assign_target(item.optional_vars, "other", False)
+        for statement in node.body:
+            self.visit(statement)
+
+    visit_AsyncWith = visit_With
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name:
+            self.bind(node.name, node, "other")
+        for statement in node.body:
+            self.visit(statement)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        self.generic_visit(node)
+        if node.name:
+            self.bind(node.name, node, "other")
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self.bind(node.name, node, "other")
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        self.generic_visit(node)
+        if node.rest:
+            self.bind(node.rest, node, "other")
+
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
+        generators = node.generators
+        self.visit(generators[0].iter)  # evaluated in the enclosing scope
+        scope: set[str] = set()
+        self.comprehension_locals.append(scope)
+        for index, generator in enumerate(generators):
+            if index:
+                self.visit(generator.iter)
+            for child in ast.walk(generator.target):
+                if isinstance(child, ast.Name):
+                    scope.add(child.id)
+            for condition in generator.ifs:
+                self.visit(condition)
+        for part in (node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,):
+            self.visit(part)
+        self.comprehension_locals.pop()
+
+    visit_ListComp = _comprehension
+    visit_SetComp = _comprehension
+    visit_GeneratorExp = _comprehension
+    visit_DictComp = _comprehension
+
+
+class LintNotebook:
+    """What every rule receives: the loaded notebook, its parsed code cells, settings and shared analyses.
+
+    ``scratch`` is a per-notebook dict where node rules keep state between calls (libcst's
+    ``CodemodContext.scratch`` habit), keyed by rule code.
+    """
+
+    def __init__(self, notebook: Notebook, display_path: str, config: LintConfig) -> None:
+        self.notebook = notebook
+        self.path: Path = notebook.path
+        self.display_path = display_path
+        self.config = config
+        self.cells: tuple[Cell, ...] = notebook.cells
+        self.code_cells: list[CodeCell] = [prepare_cell(c) for c in notebook.cells if c.cell_type == "code"]
+        self.scratch: dict[str, Any] = {}
+
+    @functools.cached_property
+    def names(self) -> Names:
+        return Names(self.code_cells)
+
+    @property
+    def imports(self) -> dict[str, str]:
+        return self.names.imports

@@ -1,0 +1,218 @@
+"""Find notebooks, run the selected rules on each, apply suppressions.
+
+Suppression:
+
+* ``# nb2prod: noqa: NB301,NB403`` at the end of a line suppresses those codes on that line of the
+  cell (a finding's line is where its statement or expression starts); ``# nb2prod: noqa`` with no
+  codes suppresses every code on that line;
+* a cell tag ``nb2prod:noqa:NB105`` (or ``nb2prod:noqa:NB105,NB106``) suppresses those codes anywhere
+  in the cell, and the tag ``nb2prod:noqa`` every code in the cell;
+* findings about the whole notebook (its file name) are turned off with ``ignore`` in the settings.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from nb2prod.errors import Nb2ProdError
+from nb2prod.lint.config import LintConfig, config_for_directory, with_cli
+from nb2prod.lint.context import CodeCell, LintNotebook
+from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rules import all_rules
+from nb2prod.notebook import load_notebook
+
+#: directories never searched for notebooks (besides every hidden directory, such as .ipynb_checkpoints)
+SKIP_DIRS = frozenset({".ipynb_checkpoints", ".venv", "venv", "__pycache__", "node_modules", "site-packages"})
+
+_NOQA = re.compile(r"#\s*nb2prod:\s*noqa\b(?::\s*(?P<codes>[A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*))?", re.IGNORECASE)
+
+
+class Report(NamedTuple):
+    """The outcome of a lint run: findings in path order, problems (unreadable files) as one-line messages."""
+
+    findings: list[Finding]
+    problems: list[str]
+    notebooks: int
+
+
+class SelectionError(ValueError):
+    """A code, prefix or rule name in ``select``/``ignore`` matches no rule."""
+
+
+def resolve(patterns: Iterable[str], rules: dict[str, type[Rule]]) -> set[str]:
+    """Codes matched by rule codes, code prefixes (``NB4``, ``NB40``), rule names or ``ALL``."""
+    codes: set[str] = set()
+    by_name = {cls.name: code for code, cls in rules.items()}
+    for raw in patterns:
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        if pattern.upper() == "ALL":
+            codes.update(rules)
+        elif pattern in by_name:
+            codes.add(by_name[pattern])
+        else:
+            matched = {code for code in rules if code.startswith(pattern.upper())}
+            if not matched:
+                raise SelectionError(pattern)
+            codes |= matched
+    return codes
+
+
+@functools.cache
+def rules_for(select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[Rule, ...]:
+    """Instances of the selected rules, by code."""
+    rules = all_rules()
+    codes = resolve(select, rules) - resolve(ignore, rules)
+    return tuple(rules[code]() for code in sorted(codes))
+
+
+def iter_notebooks(paths: Sequence[str]) -> Iterator[tuple[Path, str] | str]:
+    """Each notebook as (path, path as shown), or a one-line problem for a path that does not exist.
+
+    Files named on the command line are linted whatever their name; directories are searched for
+    ``*.ipynb``, skipping hidden directories and :data:`SKIP_DIRS`. Each file is yielded once.
+    """
+    seen: set[Path] = set()
+
+    def once(path: Path, shown: str) -> Iterator[tuple[Path, str]]:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            yield path, shown
+
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = []
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+                found.extend(os.path.join(root, f) for f in files if f.endswith(".ipynb"))
+            for name in sorted(found):
+                yield from once(Path(name), os.path.normpath(name))
+        elif path.exists():
+            yield from once(path, given)
+        else:
+            yield f"{given}: no such file or directory"
+
+
+def _dispatch_table(rules: tuple[Rule, ...]) -> dict[type[ast.AST], list[Rule]]:
+    table: dict[type[ast.AST], list[Rule]] = {}
+    for rule in rules:
+        for node_type in rule.node_types:
+            table.setdefault(node_type, []).append(rule)
+    return table
+
+
+def _preorder(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node, parents before children, in source order."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _line_noqa(cell: CodeCell) -> dict[int, frozenset[str] | None]:
+    """line -> codes suppressed on it (None: all codes)."""
+    result: dict[int, frozenset[str] | None] = {}
+    if "noqa" not in cell.source.lower():
+        return result
+    for number, line in enumerate(cell.source.splitlines(), start=1):
+        match = _NOQA.search(line)
+        if match:
+            codes = match.group("codes")
+            result[number] = None if codes is None else frozenset(c.strip().upper() for c in codes.split(","))
+    return result
+
+
+def _tag_noqa(tags: Iterable[str]) -> frozenset[str] | None:
+    """Codes suppressed by cell tags; None means all codes, an empty set none."""
+    codes: set[str] = set()
+    for tag in tags:
+        compact = tag.replace(" ", "").lower()
+        if compact == "nb2prod:noqa":
+            return None
+        if compact.startswith("nb2prod:noqa:"):
+            codes.update(c.upper() for c in compact[len("nb2prod:noqa:") :].split(",") if c)
+    return frozenset(codes)
+
+
+def _suppressed(findings: list[Finding], nb: LintNotebook) -> list[Finding]:
+    by_number = {c.number: c for c in nb.code_cells}
+    tag_rules = {c.number: _tag_noqa(c.tags) for c in nb.cells if c.tags}
+    line_rules: dict[int, dict[int, frozenset[str] | None]] = {}
+    kept = []
+    for finding in findings:
+        if finding.cell is not None:
+            if finding.cell in tag_rules:
+                codes = tag_rules[finding.cell]
+                if codes is None or finding.code in codes:
+                    continue
+            if finding.cell in by_number:
+                if finding.cell not in line_rules:
+                    line_rules[finding.cell] = _line_noqa(by_number[finding.cell])
+                rule = line_rules[finding.cell].get(finding.line, frozenset())
+                if rule is None or finding.code in rule:
+                    continue
+        kept.append(finding)
+    return kept
+
+
+def lint_notebook(nb: LintNotebook, rules: tuple[Rule, ...]) -> list[Finding]:
+    """All findings for one prepared notebook, suppressions applied, sorted by cell, line, column, code."""
+    findings: list[Finding] = []
+    table = _dispatch_table(rules)
+    if table:
+        for cell in nb.code_cells:
+            if cell.tree is None:
+                continue
+            for node in _preorder(cell.tree):
+                for rule in table.get(type(node), ()):
+                    findings.extend(rule.check_node(node, cell, nb))
+    for rule in rules:
+        findings.extend(rule.check_notebook(nb))
+    findings = _suppressed(findings, nb)
+    findings.sort(key=lambda f: (f.cell or 0, f.line, f.col, f.code))
+    return findings
+
+
+def lint_file(path: Path, shown: str, config: LintConfig) -> list[Finding]:
+    """Load, prepare and lint one notebook. Raises :class:`Nb2ProdError` for a file that cannot be read."""
+    try:
+        rules = rules_for(config.select, config.ignore)
+    except SelectionError as exc:
+        raise Nb2ProdError(config.source or shown, f"[tool.nb2prod.lint] selects or ignores unknown rule {exc}") from None
+    notebook = load_notebook(path, validate=False)
+    nb = LintNotebook(notebook, shown, config)
+    try:
+        return lint_notebook(nb, rules)
+    except RecursionError:
+        raise Nb2ProdError(shown, "code nested too deeply to analyse") from None
+
+
+def lint_paths(paths: Sequence[str], select: Sequence[str] | None = None, ignore: Sequence[str] = ()) -> Report:
+    """Lint every notebook under ``paths`` with each notebook's settings plus ``select``/``ignore``."""
+    findings: list[Finding] = []
+    problems: list[str] = []
+    count = 0
+    for item in iter_notebooks(paths):
+        if isinstance(item, str):
+            problems.append(item)
+            continue
+        path, shown = item
+        count += 1
+        try:
+            config = with_cli(config_for_directory(path.parent.resolve()), select, ignore)
+            findings.extend(lint_file(path, shown, config))
+        except Nb2ProdError as exc:  # shown as the user named the file; a settings problem names pyproject.toml
+            problems.append(f"{shown}: {exc.message}" if Path(exc.path) == path else str(exc))
+        except Exception as exc:  # a bug in a rule must not hide the other files' findings behind a traceback
+            problems.append(f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it")
+    return Report(findings, problems, count)

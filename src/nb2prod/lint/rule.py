@@ -1,0 +1,94 @@
+"""The rule base class: code, name, documentation and the two ways a rule looks at a notebook."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
+
+if TYPE_CHECKING:
+    from nb2prod.lint.context import CodeCell, LintNotebook
+
+#: The sections every rule docstring has, in this order (ruff's template, with production in mind).
+SECTIONS = ("What it does", "Why this matters in production", "Example", "Use instead")
+
+_FIXABLE = re.compile(r"^Fixable by convert: (yes|no)\b", re.MULTILINE)
+
+
+class Finding(NamedTuple):
+    """One problem at one place.
+
+    ``cell`` is the 1-based cell number among all cells (see :mod:`nb2prod.notebook`), or None for a
+    finding about the whole notebook (its file name); ``line`` and ``col`` are 1-based inside the cell.
+    """
+
+    path: str
+    cell: int | None
+    line: int
+    col: int
+    code: str
+    name: str
+    message: str
+
+    def text(self) -> str:
+        """``path:cell N:line:col: CODE message`` (``path:line:col: ...`` for whole-notebook findings)."""
+        where = self.path if self.cell is None else f"{self.path}:cell {self.cell}"
+        return f"{where}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+class Rule:
+    """Base class of lint rules; the subclass docstring is the rule's documentation.
+
+    A rule looks at a notebook in either or both of two ways:
+
+    * ``node_types`` and :meth:`check_node`: called for every AST node of those types in every parsed
+      code cell, in notebook order, parents before children (one shared walk for all rules);
+    * :meth:`check_notebook`: called once per notebook, for rules about cells, execution counts,
+      outputs and names across cells.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+
+    def check_node(self, node: ast.AST, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+        return iter(())
+
+    def check_notebook(self, nb: LintNotebook) -> Iterator[Finding]:
+        return iter(())
+
+    # -- building findings -------------------------------------------------------------------------
+
+    def finding(self, nb: LintNotebook, cell: int | None, line: int, col: int, message: str) -> Finding:
+        return Finding(nb.display_path, cell, line, col, self.code, self.name, message)
+
+    def at(self, nb: LintNotebook, cell: CodeCell, node: ast.AST, message: str) -> Finding:
+        """A finding at ``node``'s position in ``cell`` (columns in characters, not UTF-8 bytes)."""
+        line, col = cell.position(node)
+        return Finding(nb.display_path, cell.number, line, col, self.code, self.name, message)
+
+    # -- documentation -----------------------------------------------------------------------------
+
+    @classmethod
+    def doc(cls) -> str:
+        """The rule's documentation (its docstring, dedented)."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the documentation."""
+        return cls.doc().partition("\n")[0].strip()
+
+    @classmethod
+    def fixable_by_convert(cls) -> bool:
+        """Whether ``nb2prod convert`` resolves this pattern by itself (from the docstring's last line)."""
+        match = _FIXABLE.search(cls.doc())
+        return bool(match and match.group(1) == "yes")
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The ``## Heading`` sections of the documentation, heading -> body."""
+        parts = re.split(r"^## (.+)$", cls.doc(), flags=re.MULTILINE)
+        return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from nb2prod.lint.astutil import qualified_name
+from nb2prod.lint.context import CodeCell, LintNotebook
+from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rules import register
+
+_DISPLAYS = frozenset({"display", "IPython.display.display", "IPython.core.display.display", "IPython.core.display_functions.display"})
+
+
+@register
+class DisplayCall(Rule):
+    """`display()` renders only in a notebook.
+
+    ## What it does
+    Flags calls to IPython's `display` (the kernel's built-in one or `IPython.display.display`).
+
+    ## Why this matters in production
+    Outside Jupyter there is nothing to render into: the call does nothing useful, and importing
+    IPython makes the pipeline depend on a notebook front end.
+
+    ## Example
+    ```python
+    display(df.head())
+    ```
+
+    ## Use instead
+    ```python
+    log.info("sample rows:\\n%s", df.head())
+    ```
+
+    Fixable by convert: yes
+    """
+
+    code = "NB302"
+    name = "display-call"
+    node_types = (ast.Call,)
+
+    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+        if qualified_name(node.func, nb.imports) in _DISPLAYS:
+            yield self.at(nb, cell, node, "display() renders only in a notebook (log or save the result)")

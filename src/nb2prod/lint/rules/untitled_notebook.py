@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nb2prod.lint.context import LintNotebook
+from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rules import register
+
+_UNTITLED = re.compile(r"^Untitled\d*$", re.IGNORECASE)
+_COPY = re.compile(r"(?:-Copy\d*| \(\d+\)| copy(?: \d+)?)$", re.IGNORECASE)
+
+
+@register
+class UntitledNotebook(Rule):
+    """The notebook is named `Untitled*` or is a `*-Copy1` copy.
+
+    ## What it does
+    Flags notebook files named like Jupyter's defaults: `Untitled.ipynb`, `Untitled3.ipynb`,
+    `analysis-Copy1.ipynb`, and browser-download copies such as `analysis (1).ipynb`. The
+    finding is about the whole file, so it has no cell (`path:1:1: NB308 ...`); turn it off for a
+    file with `ignore` in the settings.
+
+    ## Why this matters in production
+    The name becomes the pipeline's package and job name; `untitled3` tells nobody what runs,
+    and a `-Copy1` next to its original means two diverging versions of the same logic.
+
+    ## Example
+    `Untitled1.ipynb`, `clean_sales-Copy1.ipynb`
+
+    ## Use instead
+    `clean_sales.ipynb`: named after what it does, one copy, history in version control.
+
+    Fixable by convert: no
+    """
+
+    code = "NB308"
+    name = "untitled-notebook"
+
+    def check_notebook(self, nb: LintNotebook) -> Iterator[Finding]:
+        stem = nb.path.stem
+        if _UNTITLED.match(stem):
+            yield self.finding(nb, None, 1, 1, f"notebook name {nb.path.name!r} was never chosen (name it after what it does)")
+        elif _COPY.search(stem):
+            yield self.finding(nb, None, 1, 1, f"{nb.path.name!r} looks like a leftover copy (rename it or delete it)")

@@ -1,0 +1,118 @@
+"""Secret detection shared by hard-coded-secret (NB401) and secret-in-output (NB402).
+
+Three detectors, after detect-secrets and gitleaks:
+
+* provider patterns (:data:`PROVIDERS`): AWS access key ids, GitHub, Slack, Stripe and Google keys,
+  private-key headers, JWTs and passwords inside connection URLs;
+* keywords: a string assigned to a name, key or argument whose words include ``password``, ``secret``,
+  ``token``, ``api key``, ``private key``, ``access key``, ``credential`` (see :func:`secret_keyword`);
+* entropy: a string of at least ``entropy-min-length`` (20) characters from the base64 alphabet,
+  with letters and digits and no spaces, whose Shannon entropy is at least ``entropy-threshold``
+  (4.5 bits per character, detect-secrets' base64 limit). English identifiers and column names stay
+  below 4.2; random 40-character keys score about 5.
+
+Only where a secret is is ever reported, never its value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(pattern))
+    for label, pattern in (
+        ("AWS access key", r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b"),
+        ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})"),
+        ("Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+        ("Slack webhook", r"hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+"),
+        ("Stripe key", r"\b[rs]k_live_[A-Za-z0-9]{20,}"),
+        ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+        ("private key", r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+        ("JWT", r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+        ("URL password", r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:(?!\{|\$|\*{3}|<|password@)[^/\s:@'\"]{3,}@"),
+    )
+)
+
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "apikey", "credential", "credentials"})
+_SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("auth", "key")})
+#: a last word that makes the name describe something else (``password_prompt``, ``token_column``)
+_NOT_SECRET_LAST = frozenset(
+    {"name", "names", "id", "path", "file", "dir", "column", "col", "field", "prompt", "url", "env", "var",
+     "label", "type", "length", "len", "header", "count", "size", "policy", "hint", "regex", "pattern"}
+)
+_PLACEHOLDER = re.compile(
+    r"^(?:|x+|\*+|\.+|-+|none|null|todo|tbd|changeme|change_me|secret|password|token|your[_ -].*|<.*>|\{.*\}|\$\{.*\}|\$[A-Z_]+|%\(.*\)s)$",
+    re.IGNORECASE,
+)
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/=_-]+$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def words(name: str) -> list[str]:
+    """``awsSecretKey`` / ``AWS_SECRET_KEY`` -> ["aws", "secret", "key"]."""
+    return [w.lower() for w in _WORDS.findall(name)]
+
+
+def secret_keyword(name: str) -> bool:
+    """Whether a variable, key or argument name says it holds a secret."""
+    parts = words(name)
+    if not parts or parts[-1] in _NOT_SECRET_LAST:
+        return False
+    if any(p in _SECRET_WORDS for p in parts):
+        return True
+    return any(pair in _SECRET_PAIRS for pair in zip(parts, parts[1:]))
+
+
+def placeholder(value: str) -> bool:
+    """Empty, templated or obviously fake values, environment variable names and prose are not secrets."""
+    value = value.strip()
+    return bool(_PLACEHOLDER.match(value) or _ENV_NAME.match(value) or " " in value)
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(value)
+    total = len(value)
+    return -sum(n / total * math.log2(n / total) for n in counts.values())
+
+
+def provider(text: str) -> str | None:
+    """The label of the first provider pattern found in ``text``."""
+    for label, pattern in PROVIDERS:
+        if pattern.search(text):
+            return label
+    return None
+
+
+def high_entropy(value: str, threshold: float, min_length: int) -> bool:
+    """A random-looking token (see the module docstring for the rule)."""
+    return (
+        min_length <= len(value) <= 1000
+        and _BASE64.match(value) is not None
+        and _UUID.match(value) is None
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+        and entropy(value) >= threshold
+    )
+
+
+#: ``password = "..."``, ``"api_key": "..."``, ``token=...`` in printed output
+OUTPUT_ASSIGNMENT = re.compile(
+    r"""(?P<key>[A-Za-z_][A-Za-z0-9_]*)['"]?\s*[:=]\s*['"]?(?P<value>[^\s'",}]{6,})""",
+)
+
+
+def secret_in_text(text: str) -> str | None:
+    """What kind of secret a block of output text shows, or None."""
+    label = provider(text)
+    if label:
+        return label
+    if "=" in text or ":" in text:
+        for match in OUTPUT_ASSIGNMENT.finditer(text):
+            if secret_keyword(match.group("key")) and not placeholder(match.group("value")):
+                return f"value of {match.group('key')!r}"
+    return None
