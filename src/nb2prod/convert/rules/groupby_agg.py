@@ -47,7 +47,9 @@ class GroupByAggregate(Rule):
     Why:
         pandas drops rows whose group key is missing (``dropna=True``) and sorts
         the keys (``sort=True``); Spark keeps a null group and returns groups
-        in any order. pandas' ``sum`` of an all-missing group is 0, Spark's is
+        in any order. With ``dropna=False`` pandas keeps the missing key and
+        sorts it last, where Spark's ascending sort puts null first (hence
+        ``F.asc_nulls_last``). pandas' ``sum`` of an all-missing group is 0, Spark's is
         null (hence ``F.coalesce(..., 0)``); pandas averages booleans, Spark
         needs a cast. Output columns get the names pandas would give, with
         the keys as columns (what ``reset_index()`` gives in pandas).
@@ -75,7 +77,10 @@ class GroupByAggregate(Rule):
             code += f".dropna(subset=[{keys}])"
         code += f".groupBy({keys}).agg({', '.join(exprs)})"
         if grouped.sort:
-            code += f".orderBy({keys})"
+            if grouped.dropna:
+                code += f".orderBy({keys})"
+            else:  # pandas sorts the missing key last; Spark's ascending sort puts null first
+                code += f".orderBy({', '.join(f'F.asc_nulls_last({py_str(k)})' for k in grouped.keys)})"
         kind = Frame(sorted=grouped.sort, keys=grouped.keys, series_col=series_col)
         note = None
         outcome = "converted"
@@ -104,8 +109,10 @@ class GroupByAggregate(Rule):
             return exprs, None
         site.only(positional=1)
         spec = site.args[0].literal
-        if isinstance(spec, str):
-            spec = [spec] if grouped.single else spec
+        if isinstance(spec, str) and grouped.single and grouped.selection:
+            # gb["v"].agg("sum") is gb["v"].sum(): a Series named v, not a column named "sum"
+            column = grouped.selection[0]
+            return [f"{aggregate(spec, column, bools)}.alias({py_str(column)})"], column
         if isinstance(spec, dict):
             exprs = []
             for column, func in spec.items():
