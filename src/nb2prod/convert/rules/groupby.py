@@ -1,7 +1,15 @@
 """PS108 groupby."""
 
-from nb2prod.convert.kinds import Grouped
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, register
+from nb2prod.convert.kinds import Column, Grouped
+from nb2prod.convert.rules._base import Arg, CallSite, NotConvertible, Rewrite, Rule, names_of, register
+
+
+def key_names(keys: Arg, frame: str | None) -> list[str]:
+    """Group keys as column names: literal names, or a column of the grouped DataFrame itself."""
+    kind = keys.kind
+    if isinstance(kind, Column) and kind.name is not None and kind.frame == frame:
+        return [kind.name]  # df.groupby(df["k"]) groups by the column k, named k
+    return names_of(keys)
 
 
 @register
@@ -10,7 +18,9 @@ class GroupBy(Rule):
 
     What it does:
         ``df.groupby(keys, as_index=..., dropna=..., sort=...)`` is remembered
-        with its keys and options. On its own it produces no Spark code.
+        with its keys and options. On its own it produces no Spark code. A key
+        given as a column of the same DataFrame (``df.groupby(df["k"])``) is
+        the column name ``k``.
 
     Why:
         A pandas GroupBy is lazy and so is Spark's ``groupBy``, but the
@@ -41,7 +51,7 @@ class GroupBy(Rule):
         sort = site.get(None, "sort", None)
         kind = Grouped(
             frame=site.receiver,
-            keys=tuple(names_of(keys)),
+            keys=tuple(key_names(keys, site.receiver)),
             dropna=True if dropna is None else bool(dropna.literal),
             sort=True if sort is None else bool(sort.literal),
             bools=getattr(site.kind, "bools", frozenset()),
