@@ -16,7 +16,9 @@ class DropDuplicates(Rule):
         Without ``subset`` whole rows are compared and the result is the same
         set of rows. With ``subset``, pandas keeps the first row of each key in
         row order (``keep="first"``); Spark keeps any one of them: reported as
-        partial. ``keep=False`` (drop every duplicate) is not converted.
+        partial (likewise ``keep="last"``). ``keep=False`` (drop every
+        duplicate) is not converted. ``dropDuplicates`` shuffles the rows, so
+        an earlier sort no longer holds afterwards.
 
     Example:
         Before: ``planes = planes.drop_duplicates()``
@@ -39,14 +41,16 @@ class DropDuplicates(Rule):
         keep = site.get(None, "keep", None)
         if keep is not None and keep.literal is False:
             raise NotConvertible("keep=False drops every duplicated row; no Spark rule yet")
+        which = "first" if keep is None else keep.literal
         site.kwargs.pop("keep", None)
         site.only("ignore_index", positional=1 if subset is not None and site.args else 0)
-        kind = site.kind if isinstance(site.kind, Frame) else Frame()
+        # dropDuplicates shuffles: rows sorted before are in no particular order after
+        kind = Frame(bools=site.kind.bools) if isinstance(site.kind, Frame) else Frame()
         if subset is None:
             return Rewrite(f"{site.receiver}.dropDuplicates()", kind)
         return Rewrite(
             f"{site.receiver}.dropDuplicates([{str_list(names_of(subset))}])",
             kind,
             outcome="partial",
-            note="Spark keeps any one row per key, pandas the first in row order",
+            note=f"Spark keeps any one row per key, pandas the {which} in row order",
         )
