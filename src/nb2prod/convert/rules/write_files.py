@@ -4,6 +4,8 @@ from nb2prod.convert.kinds import Frame
 from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, register
 
 FORMATS = {"to_csv": "csv", "to_parquet": "parquet", "to_json": "json"}
+#: pandas compression name -> Spark codec name
+CODECS = {None: "none", "gzip": "gzip", "bz2": "bzip2", "zstd": "zstd", "snappy": "snappy", "lz4": "lz4"}
 
 
 @register
@@ -13,7 +15,8 @@ class WriteFiles(Rule):
     What it does:
         ``df.to_csv(path, index=False)`` becomes
         ``df.write.mode("overwrite").csv(path, header=True)``; likewise
-        ``.parquet(path)`` and ``.json(path)`` (JSON Lines).
+        ``.parquet(path)`` and ``.json(path)`` (JSON Lines). ``compression``
+        becomes Spark's codec of the same name (``bz2`` is ``bzip2``).
 
     Why:
         pandas overwrites a file; Spark's default mode fails when the path
@@ -22,7 +25,9 @@ class WriteFiles(Rule):
         (Spark, pandas ``read_csv`` of each part, DuckDB globs) read it as one
         dataset. The pandas index is written only when it holds group keys,
         which the Spark DataFrame has as columns; otherwise an index that
-        pandas would write is left out (partial).
+        pandas would write is left out (partial). ``to_json`` matches only as
+        ``orient="records", lines=True``; pandas' default writes one JSON
+        document (partial).
 
     Example:
         Before: ``by_carrier.to_csv("out/by_carrier.csv", index=False)``
@@ -49,6 +54,12 @@ class WriteFiles(Rule):
         site.only("sep", "header", "orient", "lines", "compression", "engine", positional=1)
         fmt = FORMATS[site.method]
         options = [path.code]
+        compression = site.get(None, "compression", None)
+        if compression is not None:
+            codec = compression.literal
+            if codec not in CODECS:
+                raise NotConvertible(f"compression={compression.code} has no Spark codec")
+            options.append(f'compression="{CODECS[codec]}"')
         if fmt == "csv":
             header = site.get(None, "header", None)
             options.append(f"header={header.code if header is not None else True}")
@@ -57,6 +68,14 @@ class WriteFiles(Rule):
                 options.append(f"sep={sep.code}")
         code = f'{site.receiver}.write.mode("overwrite").{fmt}({", ".join(options)})'
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
+        if fmt == "json":
+            orient, lines = site.get(None, "orient", None), site.get(None, "lines", None)
+            if orient is None or orient.literal != "records" or lines is None or lines.literal is not True:
+                return Rewrite(
+                    code, None, outcome="partial",
+                    note="Spark writes JSON Lines; pandas writes this as one JSON document (orient='records', lines=True matches)",
+                )
+            return Rewrite(code, None)  # records as JSON Lines: no index written
         writes_index = index is None or index.literal is not False
         if writes_index and not kind.keys and fmt != "parquet":
             return Rewrite(code, None, outcome="partial", note="pandas also writes the row index; Spark has none")
