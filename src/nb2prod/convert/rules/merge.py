@@ -1,7 +1,7 @@
 """PS110 merge."""
 
 from nb2prod.convert.kinds import Frame
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, register, str_list
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, py_str, register, str_list
 
 HOW = {"inner": "inner", "left": "left", "right": "right", "outer": "full", "cross": "cross"}
 
@@ -21,7 +21,8 @@ class Merge(Rule):
         overlapping non-key columns are duplicated instead of suffixed
         ``_x``/``_y`` (later selection then fails as ambiguous), and ``outer``
         is called ``full``. ``compat.merge`` joins with ``eqNullSafe`` on the
-        keys, coalesces the key columns and applies the suffixes.
+        keys, coalesces the key columns and applies the suffixes. ``sort=True``
+        adds an ``orderBy`` of the keys, missing keys last as in pandas.
 
     Example:
         Before: ``by_carrier = by_carrier.merge(airlines, on="carrier", how="left")``
@@ -67,6 +68,12 @@ class Merge(Rule):
         suffixes = site.get(None, "suffixes", None)
         if suffixes is not None:
             parts.append(f"suffixes={suffixes.code}")
-        if site.get(None, "on", None) is None and site.get(None, "left_on", None) is None:
+        keys = site.get(None, "on", None) or site.get(None, "left_on", None)
+        if keys is None:
             raise NotConvertible("merge on common columns needs on=...; name the keys")
-        return Rewrite(f"compat.merge({', '.join(parts)})", Frame(), uses=frozenset({"compat"}))
+        code = f"compat.merge({', '.join(parts)})"
+        sort = site.get(None, "sort", None)
+        if sort is not None and sort.literal is True:  # pandas sorts the result by the join keys
+            order = ", ".join(f"F.asc_nulls_last({py_str(k)})" for k in names_of(keys))
+            return Rewrite(f"{code}.orderBy({order})", Frame(sorted=True), uses=frozenset({"compat", "F"}))
+        return Rewrite(code, Frame(), uses=frozenset({"compat"}))
