@@ -1,7 +1,7 @@
 """PS121 reset-index."""
 
 from nb2prod.convert.kinds import Frame
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, py_str, register
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, py_str, register, str_list
 
 
 @register
@@ -11,7 +11,8 @@ class ResetIndex(Rule):
     What it does:
         After ``groupby(...).agg(...)`` or ``value_counts()`` the group keys are
         already columns in Spark, so ``reset_index()`` disappears;
-        ``reset_index(name="n")`` on a Series renames its value column.
+        ``reset_index(name="n")`` on a Series renames its value column;
+        ``reset_index(drop=True)`` drops the key columns.
 
     Why:
         Spark DataFrames have no index. Where pandas holds group keys in the
@@ -39,9 +40,12 @@ class ResetIndex(Rule):
             raise NotConvertible("reset_index() outside an aggregation adds a row-order column")
         site.only("name", "drop")
         drop = site.get(None, "drop", None)
-        if drop is not None and drop.literal is True:
-            raise NotConvertible("reset_index(drop=True) after an aggregation drops the keys; no rule yet")
         result = Frame(sorted=kind.sorted, bools=kind.bools)
+        if drop is not None and drop.literal is True:
+            if site.get(None, "name", None) is not None:
+                raise NotConvertible("reset_index(drop=True, name=...)")
+            # pandas throws the keys (the index) away; in Spark they are columns
+            return Rewrite(f"{site.receiver}.drop({str_list(list(kind.keys))})", result)
         name = site.get(None, "name", None)
         if name is not None:
             if kind.series_col is None:
