@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,16 @@ def environment():
         keep_trailing_newline=True,
         autoescape=False,
     )
+
+
+_PATH_SUFFIX = re.compile(r"\.(csv|tsv|txt|json|jsonl|parquet|orc|avro|xlsx?|feather|pkl|pickle)$", re.IGNORECASE)
+
+
+def looks_like_path(value: str) -> bool:
+    """Whether a configuration string is a local file or directory path (URLs are not)."""
+    if "://" in value or "\n" in value:
+        return False
+    return value in (".", "..") or "/" in value or "\\" in value or bool(_PATH_SUFFIX.search(value))
 
 
 def _is_import(statement: cst.BaseStatement) -> bool:
@@ -176,6 +187,7 @@ def render_package(
         ((k, v) for k, v in state.config.items() if isinstance(v, (int, float)) and not isinstance(v, bool)),
         ("spark.master", "local[2]"),
     )
+    path_keys = [k for k, v in state.config.items() if isinstance(v, str) and looks_like_path(v)]
     writes_outputs = any(e.code == "PS125" and e.outcome != "not-converted" for e in state.events)
     context = {
         "name": name,
@@ -195,6 +207,7 @@ def render_package(
         "steps": steps,
         "notebook_dir_in_samples": notebook_dir,
         "writes_outputs": writes_outputs,
+        "path_keys": path_keys,
     }
     env = environment()
     files: dict[str, bytes] = {}

@@ -65,6 +65,7 @@ class GroupByAggregate(Rule):
     receiver = "GroupBy"
     methods = ("agg", "aggregate", *AGGREGATIONS)
     spark = "df.groupBy(keys).agg(F.f(col).alias(name))"
+    status = "partial"
     pandas_docs = "https://pandas.pydata.org/docs/user_guide/groupby.html#aggregation"
     spark_docs = "https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.GroupedData.agg.html"
 

@@ -27,6 +27,7 @@ class Head(Rule):
     receiver = "DataFrame"
     methods = ("head",)
     spark = "df.limit(n)"
+    status = "partial"
     pandas_docs = "https://pandas.pydata.org/docs/reference/api/pandas.DataFrame.head.html"
     spark_docs = "https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.DataFrame.limit.html"
 

@@ -40,6 +40,7 @@ class WriteFiles(Rule):
     receiver = "DataFrame"
     methods = tuple(FORMATS)
     spark = 'df.write.mode("overwrite").csv(path, header=True) / .parquet(path) / .json(path)'
+    status = "partial"
     pandas_docs = "https://pandas.pydata.org/docs/reference/api/pandas.DataFrame.to_csv.html"
     spark_docs = "https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.DataFrameWriter.csv.html"
 
