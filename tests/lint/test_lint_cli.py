@@ -176,16 +176,42 @@ def test_rule_command_falls_back_to_conversion_rules(run, monkeypatch: pytest.Mo
 
 
 def test_lint_imports_nothing_heavy(tmp_path: Path) -> None:
-    """The hook must not need PySpark, pandas, libcst or nbformat, nor IPython for a notebook without magics."""
+    """The hook must not need PySpark, pandas, libcst, nbformat, nor IPython's package (its start-up costs 75 ms)."""
     plain = write_notebook(tmp_path / "plain.ipynb", [code("import os\nprint(os.getcwd())")])
     magic = write_notebook(tmp_path / "magic.ipynb", [code("%time x = 1")])
     script = textwrap.dedent(f"""
         import sys
         from nb2prod.cli import main
-        main(["lint", {str(plain)!r}])
+        statuses = [main(["lint", "--select", "NB304", {str(plain)!r}]), main(["lint", "--select", "NB304", {str(magic)!r}])]
         heavy = {{"pyspark", "pandas", "libcst", "nbformat", "IPython", "jinja2"}} & set(sys.modules)
-        main(["lint", {str(magic)!r}])
-        print(sorted(heavy), "IPython" in sys.modules)
+        print(statuses, sorted(heavy))
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines()[-1] == "[] True"
+    assert "magic.ipynb:cell 1:1:1: NB304 magic %time works only in IPython" in out
+    assert out.splitlines()[-1] == "[0, 1] []"
+
+
+MAGIC_CELLS = [
+    "%matplotlib inline\nimport os",
+    "x = !ls -la\n!pip install 'a<2'\n%time y = 1",
+    "%%time\nz = 1\n",
+    "df.head?\n??os.path",
+    "if True:\n    %ls\n",
+    "%config InlineBackend.figure_format = 'retina'\nfiles = %sx ls",
+    "s = '''\n%not_a_magic\n'''\n",
+]
+
+
+@pytest.mark.parametrize("source", MAGIC_CELLS)
+def test_fast_loaded_transformer_is_ipythons_own(source: str) -> None:
+    """The transformer loaded without IPython/__init__.py rewrites cells exactly as IPython's import does."""
+    script = textwrap.dedent(f"""
+        import sys
+        from nb2prod.lint.context import _transformer
+        fast = _transformer().transform_cell({source!r})
+        assert "IPython" not in sys.modules
+        from IPython.core.inputtransformer2 import TransformerManager
+        print(fast == TransformerManager().transform_cell({source!r}))
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -111,12 +112,22 @@ def _dispatch_table(rules: tuple[Rule, ...]) -> dict[type[ast.AST], list[Rule]]:
 
 
 def _preorder(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node, parents before children, in source order."""
+    """Every node, parents before children, in source order (``ast.iter_child_nodes`` inlined: the hot loop)."""
+    node_type = ast.AST
     stack = [tree]
+    pop, push = stack.pop, stack.extend
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        children = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                children.append(value)
+            elif value.__class__ is list:
+                children.extend(item for item in value if isinstance(item, node_type))
+        children.reverse()
+        push(children)
 
 
 def _line_noqa(cell: CodeCell) -> dict[int, frozenset[str] | None]:
@@ -197,22 +208,96 @@ def lint_file(path: Path, shown: str, config: LintConfig) -> list[Finding]:
         raise Nb2ProdError(shown, "code nested too deeply to analyse") from None
 
 
-def lint_paths(paths: Sequence[str], select: Sequence[str] | None = None, ignore: Sequence[str] = ()) -> Report:
-    """Lint every notebook under ``paths`` with each notebook's settings plus ``select``/``ignore``."""
-    findings: list[Finding] = []
-    problems: list[str] = []
-    count = 0
-    for item in iter_notebooks(paths):
-        if isinstance(item, str):
-            problems.append(item)
-            continue
-        path, shown = item
-        count += 1
+def _lint_item(path: Path, shown: str, select: Sequence[str] | None, ignore: Sequence[str]) -> tuple[list[Finding], list[str]]:
+    """Findings and problems for one notebook, with its directory's settings plus ``select``/``ignore``."""
+    try:
+        config = with_cli(config_for_directory(path.parent.resolve()), select, ignore)
+        return lint_file(path, shown, config), []
+    except Nb2ProdError as exc:  # shown as the user named the file; a settings problem names pyproject.toml
+        return [], [f"{shown}: {exc.message}" if Path(exc.path) == path else str(exc)]
+    except Exception as exc:  # a bug in a rule must not hide the other files' findings behind a traceback
+        return [], [f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it"]
+
+
+def jobs_for(count: int) -> int:
+    """Worker processes for ``count`` notebooks: one per CPU, each with at least 8 notebooks to pay for its fork.
+
+    ``NB2PROD_LINT_JOBS`` overrides it (``1`` turns parallel linting off).
+    """
+    if "NB2PROD_LINT_JOBS" in os.environ:
         try:
-            config = with_cli(config_for_directory(path.parent.resolve()), select, ignore)
-            findings.extend(lint_file(path, shown, config))
-        except Nb2ProdError as exc:  # shown as the user named the file; a settings problem names pyproject.toml
-            problems.append(f"{shown}: {exc.message}" if Path(exc.path) == path else str(exc))
-        except Exception as exc:  # a bug in a rule must not hide the other files' findings behind a traceback
-            problems.append(f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it")
-    return Report(findings, problems, count)
+            return max(1, int(os.environ["NB2PROD_LINT_JOBS"]))
+        except ValueError:
+            return 1
+    if not hasattr(os, "fork"):
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, count // 8))
+
+
+Outcome = tuple[list[Finding], list[str]]
+
+
+def _lint_shard(shard: list[tuple[int, Path, str]], select: Sequence[str] | None, ignore: Sequence[str]) -> dict[int, Outcome]:
+    return {index: _lint_item(path, shown, select, ignore) for index, path, shown in shard}
+
+
+def _forked(shard: list[tuple[int, Path, str]], select: Sequence[str] | None, ignore: Sequence[str]) -> tuple[int, int]:
+    """Lint ``shard`` in a forked child that writes its outcomes as JSON to a pipe; returns (pid, read end)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, never runs the parent's clean-up
+        status = 1
+        try:
+            os.close(read)
+            outcomes = _lint_shard(shard, select, ignore)
+            payload = json.dumps({str(i): [[list(f) for f in found], problems] for i, (found, problems) in outcomes.items()})
+            with os.fdopen(write, "w", encoding="utf-8") as out:
+                out.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    return pid, read
+
+
+def _collect(pid: int, read: int) -> dict[int, Outcome] | None:
+    """The child's outcomes, or None if it failed (its shard is then linted again in this process)."""
+    with os.fdopen(read, "r", encoding="utf-8") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        return None
+    try:
+        raw = json.loads(data)
+    except ValueError:
+        return None
+    return {int(i): ([Finding(*f) for f in found], problems) for i, (found, problems) in raw.items()}
+
+
+def lint_paths(
+    paths: Sequence[str], select: Sequence[str] | None = None, ignore: Sequence[str] = (), jobs: int | None = None
+) -> Report:
+    """Lint every notebook under ``paths`` with each notebook's settings plus ``select``/``ignore``.
+
+    With several notebooks and CPUs the work is split across forked processes (the rules are pure
+    functions of one notebook); the report is the same, in the same order, as a sequential run.
+    """
+    items = list(iter_notebooks(paths))
+    outcomes: dict[int, Outcome] = {i: ([], [item]) for i, item in enumerate(items) if isinstance(item, str)}
+    work = [(i, item[0], item[1]) for i, item in enumerate(items) if not isinstance(item, str)]
+    jobs = jobs_for(len(work)) if jobs is None else jobs
+    shards = [work[k::jobs] for k in range(jobs)] if jobs > 1 else [work]
+    children = []
+    for shard in shards[1:]:
+        try:
+            children.append((shard, *_forked(shard, select, ignore)))
+        except OSError:  # cannot fork (resource limits): do it here
+            children.append((shard, None, None))
+    outcomes.update(_lint_shard(shards[0], select, ignore))
+    for shard, pid, read in children:
+        result = _collect(pid, read) if pid is not None else None
+        outcomes.update(result if result is not None else _lint_shard(shard, select, ignore))
+    findings = [f for i in sorted(outcomes) for f in outcomes[i][0]]
+    problems = [p for i in sorted(outcomes) for p in outcomes[i][1]]
+    return Report(findings, problems, len(work))

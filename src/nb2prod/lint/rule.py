@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import re
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 #: The sections every rule docstring has, in this order (ruff's template, with production in mind).
 SECTIONS = ("What it does", "Why this matters in production", "Example", "Use instead")
 
+_cleandoc = functools.lru_cache(maxsize=None)(inspect.cleandoc)
 _FIXABLE = re.compile(r"^Fixable by convert: (yes|no)\b", re.MULTILINE)
 
 
@@ -74,7 +76,7 @@ class Rule:
     @classmethod
     def doc(cls) -> str:
         """The rule's documentation (its docstring, dedented)."""
-        return inspect.cleandoc(cls.__doc__ or "")
+        return _cleandoc(cls.__doc__ or "")
 
     @classmethod
     def summary(cls) -> str:

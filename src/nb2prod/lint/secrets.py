@@ -19,19 +19,21 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 
-PROVIDERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern))
-    for label, pattern in (
-        ("AWS access key", r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b"),
-        ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})"),
-        ("Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
-        ("Slack webhook", r"hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+"),
-        ("Stripe key", r"\b[rs]k_live_[A-Za-z0-9]{20,}"),
-        ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
-        ("private key", r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-        ("JWT", r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
-        ("URL password", r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:(?!\{|\$|\*{3}|<|password@)[^/\s:@'\"]{3,}@"),
+#: (label, literals one of which every match contains, pattern); the literals are a fast pre-check
+PROVIDERS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
+    (label, literals, re.compile(pattern))
+    for label, literals, pattern in (
+        ("AWS access key", ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"), r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b"),
+        ("GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})"),
+        ("Slack token", ("xox",), r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+        ("Slack webhook", ("hooks.slack.com",), r"hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]+"),
+        ("Stripe key", ("k_live_",), r"\b[rs]k_live_[A-Za-z0-9]{20,}"),
+        ("Google API key", ("AIza",), r"\bAIza[0-9A-Za-z_-]{35}\b"),
+        ("private key", ("PRIVATE KEY",), r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+        ("JWT", ("eyJ",), r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+        ("URL password", ("://",), r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:(?!\{|\$|\*{3}|<|password@)[^/\s:@'\"]{3,}@"),
     )
 )
 
@@ -80,10 +82,16 @@ def entropy(value: str) -> float:
     return -sum(n / total * math.log2(n / total) for n in counts.values())
 
 
+#: the literals as one pattern: the quickest pre-check for the many short strings of source code
+_ANY_LITERAL = re.compile("|".join(re.escape(lit) for _, literals, _ in PROVIDERS for lit in literals))
+
+
 def provider(text: str) -> str | None:
     """The label of the first provider pattern found in ``text``."""
-    for label, pattern in PROVIDERS:
-        if pattern.search(text):
+    if len(text) < 256 and not _ANY_LITERAL.search(text):
+        return None
+    for label, literals, pattern in PROVIDERS:
+        if any(literal in text for literal in literals) and pattern.search(text):
             return label
     return None
 
@@ -100,10 +108,28 @@ def high_entropy(value: str, threshold: float, min_length: int) -> bool:
     )
 
 
-#: ``password = "..."``, ``"api_key": "..."``, ``token=...`` in printed output
-OUTPUT_ASSIGNMENT = re.compile(
-    r"""(?P<key>[A-Za-z_][A-Za-z0-9_]*)['"]?\s*[:=]\s*['"]?(?P<value>[^\s'",}]{6,})""",
-)
+_SECRET_HINTS = ("pass", "pwd", "secret", "token", "key", "credential")
+_ASSIGNED = re.compile(r"""['"]?\s*[:=]\s*['"]?([^\s'",}]{6,})""")
+
+
+def _assigned_values(text: str) -> Iterator[tuple[str, str]]:
+    """(key, value) for ``password = "..."``, ``"api_key": "..."``, ``token=...`` whose key has a secret word.
+
+    Finds the words with ``str.find`` and only then looks around them: outputs can be large tables.
+    """
+    lower = text.lower()
+    for hint in _SECRET_HINTS:
+        at = lower.find(hint)
+        while at != -1:
+            start, end = at, at + len(hint)
+            while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                start -= 1
+            while end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            match = _ASSIGNED.match(text, end)
+            if match:
+                yield text[start:end], match.group(1)
+            at = lower.find(hint, end)
 
 
 def secret_in_text(text: str) -> str | None:
@@ -111,8 +137,7 @@ def secret_in_text(text: str) -> str | None:
     label = provider(text)
     if label:
         return label
-    if "=" in text or ":" in text:
-        for match in OUTPUT_ASSIGNMENT.finditer(text):
-            if secret_keyword(match.group("key")) and not placeholder(match.group("value")):
-                return f"value of {match.group('key')!r}"
+    for key, value in _assigned_values(text):
+        if secret_keyword(key) and not placeholder(value):
+            return f"value of {key!r}"
     return None

@@ -15,7 +15,7 @@ Code families (codes are stable and never reused):
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 import re
 from typing import TypeVar
 
@@ -44,7 +44,9 @@ def all_rules() -> dict[str, type[Rule]]:
     """Every registered rule, code -> class, sorted by code (imports the rule modules on first call)."""
     global _walked
     if not _walked:
-        for module in pkgutil.iter_modules(__path__):
-            importlib.import_module(f"{__name__}.{module.name}")
+        for folder in __path__:
+            names = sorted(e.name[:-3] for e in os.scandir(folder) if e.name.endswith(".py") and not e.name.startswith("_"))
+            for name in names:
+                importlib.import_module(f"{__name__}.{name}")
         _walked = True
     return dict(sorted(_REGISTRY.items()))

@@ -16,11 +16,18 @@ def _text(value: Any) -> str:
 
 
 def output_text(output: dict[str, Any]) -> str:
-    """The human-readable text of one stored output: streams, text/* results, tracebacks."""
+    """The human-readable text of one stored output: streams, results, tracebacks.
+
+    Of a result's representations, ``text/plain`` is read when there is one (``text/html`` shows the
+    same values with markup around them), otherwise every ``text/*`` one.
+    """
     parts = [_text(output.get("text"))]
     data = output.get("data")
     if isinstance(data, dict):
-        parts.extend(_text(v) for k, v in data.items() if k.startswith("text/"))
+        if "text/plain" in data:
+            parts.append(_text(data["text/plain"]))
+        else:
+            parts.extend(_text(v) for k, v in data.items() if k.startswith("text/"))
     if output.get("output_type") == "error":
         parts.append(_text(output.get("evalue")))
         parts.append("\n".join(_text(line) for line in output.get("traceback") or ()))
@@ -32,7 +39,7 @@ class SecretInOutput(Rule):
     """A stored cell output shows a credential.
 
     ## What it does
-    Scans stored outputs (printed text, results, HTML tables, tracebacks) for the provider patterns
+    Scans stored outputs (printed text, results, tracebacks) for the provider patterns
     of `hard-coded-secret` and for `password=...`-style pairs whose key says secret. Entropy is
     not used here: outputs are full of ids and hashes. The finding names the cell, not the value.
 

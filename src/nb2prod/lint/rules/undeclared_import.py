@@ -194,7 +194,9 @@ class UndeclaredImport(Rule):
             if key in seen or module in sys.stdlib_module_names or module == "__future__":
                 continue
             seen.add(key)
-            declared = declared_for(nb.path.parent.resolve())
+            declared = nb.scratch.get("NB404-declared")
+            if declared is None:
+                declared = nb.scratch["NB404-declared"] = declared_for(nb.path.parent.resolve())
             if declared.is_local(module) or declared.declares(module, key):
                 continue
             module = key

@@ -1,0 +1,173 @@
+"""Benchmark `nb2prod lint` against `ruff check` and `nbqa flake8` on the same notebooks.
+
+Builds N copies (default 100) of the fixture notebooks (tests/lint/data/{messy,clean}.ipynb and
+examples/notebooks/*.ipynb) in a temporary directory, then times, interleaved and repeated:
+
+* one notebook: `nb2prod lint one.ipynb` (wall time including interpreter start, the pre-commit case);
+* N notebooks: `nb2prod lint DIR`, `ruff check --no-cache --isolated DIR`, `nbqa flake8 DIR`.
+
+The machine is shared and noisy, so it reports medians (and min/max) and ratios of medians.
+Targets (issue 4): one notebook under 0.3 s; N notebooks at most 3x ruff.
+
+    python benchmarks/lint_bench.py                 # writes benchmarks/results/lint.md
+    python benchmarks/lint_bench.py --repeat 3 --output -
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = [ROOT / "tests/lint/data/messy.ipynb", ROOT / "tests/lint/data/clean.ipynb", *sorted((ROOT / "examples/notebooks").glob("*.ipynb"))]
+BIN = Path(sys.executable).parent
+SINGLE_TARGET = 0.3
+RATIO_TARGET = 3.0
+
+
+def tool(name: str) -> str:
+    path = BIN / name
+    found = str(path) if path.exists() else shutil.which(name)
+    if not found:
+        raise SystemExit(f"lint_bench: {name} not found (pip install -e '.[bench]')")
+    return found
+
+
+def build(directory: Path, count: int) -> list[Path]:
+    """`count` notebooks cycling through the fixtures, with distinct names."""
+    paths = []
+    for i in range(count):
+        source = FIXTURES[i % len(FIXTURES)]
+        target = directory / f"{source.stem}_{i:03d}.ipynb"
+        shutil.copyfile(source, target)
+        paths.append(target)
+    return paths
+
+
+def timed(command: Sequence[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"lint_bench: {' '.join(command)} exited {result.returncode}: {result.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def measure(commands: dict[str, list[str]], cwd: Path, repeat: int, warmup: int = 1) -> dict[str, list[float]]:
+    """Run the commands round-robin (so load changes hit all of them alike), `repeat` timed rounds."""
+    for _ in range(warmup):
+        for command in commands.values():
+            timed(command, cwd)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            times[name].append(timed(command, cwd))
+    return times
+
+
+def version(command: list[str]) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=60).stdout.strip()
+    except OSError:
+        return "?"
+    return out.splitlines()[0] if out else "?"
+
+
+def row(name: str, samples: list[float], baseline: float | None = None) -> str:
+    median = statistics.median(samples)
+    ratio = f"{median / baseline:.2f}x" if baseline else ""
+    return f"| {name} | {median * 1000:.0f} | {min(samples) * 1000:.0f} | {max(samples) * 1000:.0f} | {ratio} |"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=100, help="notebooks in the directory benchmark")
+    parser.add_argument("--repeat", type=int, default=11, help="timed runs per command")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks/results/lint.md"), help="markdown file, or - for stdout")
+    args = parser.parse_args(argv)
+
+    nb2prod, ruff, nbqa = tool("nb2prod"), tool("ruff"), tool("nbqa")
+    with tempfile.TemporaryDirectory(prefix="lint-bench-") as tmp:
+        work = Path(tmp)
+        (work / ".git").mkdir()  # a project root, so nothing above the temporary directory is read
+        shutil.copyfile(ROOT / "tests/lint/data/requirements.txt", work / "requirements.txt")
+        many = work / "notebooks"
+        many.mkdir()
+        build(many, args.count)
+        one = work / "one"
+        one.mkdir()
+        shutil.copyfile(FIXTURES[0], one / "analysis.ipynb")
+
+        single = measure(
+            {
+                "nb2prod lint (1 notebook)": [nb2prod, "lint", "--exit-zero", "one/analysis.ipynb"],
+                "ruff check (1 notebook)": [ruff, "check", "--no-cache", "--isolated", "--exit-zero", "one/analysis.ipynb"],
+                "python -c pass (interpreter start)": [sys.executable, "-c", "pass"],
+            },
+            work, args.repeat * 2,
+        )
+        directory = measure(
+            {
+                "nb2prod lint": [nb2prod, "lint", "--exit-zero", "notebooks"],
+                "ruff check --no-cache": [ruff, "check", "--no-cache", "--isolated", "--exit-zero", "notebooks"],
+                "nbqa flake8": [nbqa, "flake8", "notebooks"],
+            },
+            work, args.repeat,
+        )
+        findings = subprocess.run([nb2prod, "lint", "--exit-zero", "notebooks"], cwd=work, capture_output=True, text=True).stdout
+
+    one_median = statistics.median(single["nb2prod lint (1 notebook)"])
+    ruff_median = statistics.median(directory["ruff check --no-cache"])
+    ours = statistics.median(directory["nb2prod lint"])
+    lines = [
+        "# nb2prod lint benchmark",
+        "",
+        "Generated by `python benchmarks/lint_bench.py`; do not edit by hand. Wall time of whole commands",
+        "(interpreter start included), run round-robin; the machine is shared and noisy, so compare medians.",
+        "",
+        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        f"- tools: {version([nb2prod, '--version'])}; {version([ruff, '--version'])}; nbqa {version([nbqa, '--version'])}; "
+        f"flake8 {version([sys.executable, '-m', 'flake8', '--version']).split(' ')[0]}",
+        f"- notebooks: {args.count} copies of {', '.join(p.name for p in FIXTURES)}; "
+        f"{findings.count(': NB')} nb2prod findings in total",
+        f"- runs: {args.repeat * 2} per single-notebook command, {args.repeat} per directory command, after one warm-up",
+        "",
+        "## One notebook (the pre-commit case)",
+        "",
+        "| command | median ms | min ms | max ms | |",
+        "|---|---|---|---|---|",
+        *(row(name, samples) for name, samples in single.items()),
+        "",
+        f"Target: under {SINGLE_TARGET * 1000:.0f} ms. Median {one_median * 1000:.0f} ms: "
+        f"{'met' if one_median < SINGLE_TARGET else 'NOT met'}.",
+        "",
+        f"## {args.count} notebooks",
+        "",
+        "| command | median ms | min ms | max ms | ratio to ruff |",
+        "|---|---|---|---|---|",
+        *(row(name, samples, ruff_median) for name, samples in directory.items()),
+        "",
+        f"Target: at most {RATIO_TARGET:.0f}x ruff. nb2prod lint / ruff = {ours / ruff_median:.2f}x: "
+        f"{'met' if ours / ruff_median <= RATIO_TARGET else 'NOT met'}.",
+        "",
+    ]
+    text = "\n".join(lines)
+    if args.output == "-":
+        print(text, end="")
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(text, end="")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
