@@ -4,7 +4,8 @@ Builds N copies (default 100) of the fixture notebooks (tests/lint/data/{messy,c
 examples/notebooks/*.ipynb) in a temporary directory, then times, interleaved and repeated:
 
 * one notebook: `nb2prod lint one.ipynb` (wall time including interpreter start, the pre-commit case);
-* N notebooks: `nb2prod lint DIR`, `ruff check --no-cache --isolated DIR`, `nbqa flake8 DIR`.
+* N notebooks: `nb2prod lint DIR`, `ruff check --no-cache --isolated DIR`, `nbqa flake8 DIR`;
+* 5N notebooks: nb2prod and ruff again, to separate start-up from the cost of each further notebook.
 
 The machine is shared and noisy, so it reports medians (and min/max) and ratios of medians.
 Targets (issue 4): one notebook under 0.3 s; N notebooks at most 3x ruff.
@@ -88,10 +89,16 @@ def row(name: str, samples: list[float], baseline: float | None = None) -> str:
     return f"| {name} | {median * 1000:.0f} | {min(samples) * 1000:.0f} | {max(samples) * 1000:.0f} | {ratio} |"
 
 
+def each_further(small: dict[str, list[float]], large: dict[str, list[float]], name: str, extra: int) -> float:
+    """Milliseconds per notebook beyond the smaller set: the throughput without start-up."""
+    return max((statistics.median(large[name]) - statistics.median(small[name])) / extra * 1000, 1e-3)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=100, help="notebooks in the directory benchmark")
     parser.add_argument("--repeat", type=int, default=11, help="timed runs per command")
+    parser.add_argument("--scale", type=int, default=5, help="the larger directory has scale x count notebooks")
     parser.add_argument("--output", default=str(ROOT / "benchmarks/results/lint.md"), help="markdown file, or - for stdout")
     args = parser.parse_args(argv)
 
@@ -103,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         many = work / "notebooks"
         many.mkdir()
         build(many, args.count)
+        large = work / "large"
+        large.mkdir()
+        build(large, args.count * args.scale)
         one = work / "one"
         one.mkdir()
         shutil.copyfile(FIXTURES[0], one / "analysis.ipynb")
@@ -123,11 +133,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             work, args.repeat,
         )
+        scaled = measure(
+            {
+                "nb2prod lint": [nb2prod, "lint", "--exit-zero", "large"],
+                "ruff check --no-cache": [ruff, "check", "--no-cache", "--isolated", "--exit-zero", "large"],
+            },
+            work, max(3, args.repeat // 2),
+        )
         findings = subprocess.run([nb2prod, "lint", "--exit-zero", "notebooks"], cwd=work, capture_output=True, text=True).stdout
 
     one_median = statistics.median(single["nb2prod lint (1 notebook)"])
     ruff_median = statistics.median(directory["ruff check --no-cache"])
     ours = statistics.median(directory["nb2prod lint"])
+    extra = args.count * (args.scale - 1)
+    ours_each = each_further(directory, scaled, "nb2prod lint", extra)
+    ruff_each = each_further(directory, scaled, "ruff check --no-cache", extra)
     lines = [
         "# nb2prod lint benchmark",
         "",
@@ -158,6 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         f"Target: at most {RATIO_TARGET:.0f}x ruff. nb2prod lint / ruff = {ours / ruff_median:.2f}x: "
         f"{'met' if ours / ruff_median <= RATIO_TARGET else 'NOT met'}.",
+        "",
+        f"## {args.count * args.scale} notebooks: start-up versus each further notebook",
+        "",
+        "| command | median ms | min ms | max ms | ratio to ruff |",
+        "|---|---|---|---|---|",
+        *(row(name, samples, statistics.median(scaled["ruff check --no-cache"])) for name, samples in scaled.items()),
+        "",
+        f"Cost of each further notebook, (median at {args.count * args.scale} - median at {args.count}) / "
+        f"{args.count * (args.scale - 1)}: nb2prod {ours_each:.2f} ms, ruff {ruff_each:.2f} ms ({ours_each / ruff_each:.1f}x).",
         "",
     ]
     text = "\n".join(lines)

@@ -227,7 +227,7 @@ CASES = [
         "hard-coded-secret", "NB401",
         bad=[
             code(f"aws_key = '{AWS_KEY}'\nconn = connect(host='db', password='hunter2!')"),
-            code(f"settings = {{'api_key': 's3cr3t-Pa55', 'region': 'eu'}}\nsettings['refresh_token'] = 's3cr3t-Pa55'"),
+            code("settings = {'api_key': 's3cr3t-Pa55', 'region': 'eu'}\nsettings['refresh_token'] = 's3cr3t-Pa55'"),
             code(f"headers = {{'Authorization': f'token {GITHUB_TOKEN}'}}\nsigning_blob = '{RANDOM_40}'"),
             code("url = 'postgresql://etl:s3cr3t-Pa55@db.internal:5432/sales'\nself.db_pwd: str = 'hunter2!'"),
         ],

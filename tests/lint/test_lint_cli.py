@@ -215,3 +215,17 @@ def test_fast_loaded_transformer_is_ipythons_own(source: str) -> None:
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+def test_parallel_run_reports_exactly_what_a_sequential_run_does(project: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many notebooks are split across forked processes; output, order and exit status do not change."""
+    for i in range(24):
+        write_notebook(project / f"nb{i:02d}.ipynb", [code(f"print({i})"), code("df.dropna(inplace=True)" if i % 3 else "x = 1")])
+    (project / "nb05.ipynb").write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("NB2PROD_LINT_JOBS", "1")
+    sequential = run("lint", ".")
+    monkeypatch.setenv("NB2PROD_LINT_JOBS", "3")
+    parallel = run("lint", ".")
+    assert parallel == sequential
+    assert sequential.code == 2 and sequential.err == "nb2prod: nb05.ipynb: not a notebook: invalid JSON at line 1 column 2\n"
+    assert sequential.out.count("NB301") == 23

@@ -94,7 +94,7 @@ _HELP_MAGICS = frozenset({"pinfo", "pinfo2", "psearch"})
 def ipython_call(node: ast.Call) -> IPythonCall | None:
     """Recognise ``get_ipython().run_line_magic(...)`` and friends; None for any other call."""
     func = node.func
-    if not (isinstance(func, ast.Attribute) and _is_get_ipython(func.value)):
+    if not (isinstance(func, ast.Attribute) and is_get_ipython(func.value)):
         return None
     args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else "" for a in node.args]
     args += [""] * (3 - len(args))
@@ -107,10 +107,6 @@ def ipython_call(node: ast.Call) -> IPythonCall | None:
     return IPythonCall("other", func.attr, "")
 
 
-def _is_get_ipython(node: ast.AST) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "get_ipython"
-
-
 def is_get_ipython(node: ast.AST) -> bool:
     """``get_ipython()`` itself."""
-    return _is_get_ipython(node)
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "get_ipython"
