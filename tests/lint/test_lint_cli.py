@@ -15,6 +15,7 @@ from lint_helpers import DATA, code, md, write_notebook
 BAD = [md("# T"), code("import os\nprint(os.getcwd())"), code("df.dropna(inplace=True)")]
 
 
+
 def test_exit_codes_clean_findings_exit_zero(project: Path, run) -> None:
     write_notebook(project / "bad.ipynb", BAD)
     write_notebook(project / "ok.ipynb", [code("import os\nx = os.getcwd()")])
@@ -87,66 +88,6 @@ def test_github_format_points_at_the_line_in_the_ipynb_file(project: Path, run) 
     assert "print(os.getcwd())" in path.read_text().splitlines()[json_line - 1]
 
 
-def test_directories_are_searched_skipping_checkpoints_venvs_and_hidden(project: Path, run) -> None:
-    for where in ("a/one.ipynb", "a/b/two.ipynb", "a/.ipynb_checkpoints/one-checkpoint.ipynb",
-                  ".venv/lib/x.ipynb", "a/.hidden/three.ipynb", "a/notes.txt.ipynb_not"):
-        write_notebook(project / where, [code("print(1)")])
-    result = run("lint", "--select", "NB301", "a", ".")
-    assert result.out.splitlines()[:-1] == [
-        "a/b/two.ipynb:cell 1:1:1: NB301 print() used for reporting (use logging)",
-        "a/one.ipynb:cell 1:1:1: NB301 print() used for reporting (use logging)",
-    ]
-
-
-def test_pyproject_settings_thresholds_and_selection(project: Path, run) -> None:
-    (project / "pyproject.toml").write_text(textwrap.dedent("""
-        [tool.nb2prod.lint]
-        ignore = ["NB301"]
-        max-cell-lines = 2
-    """))
-    write_notebook(project / "nb" / "long.ipynb", [code("a = 1\nb = 2\nc = 3\nprint(a)")])
-    result = run("lint", "nb")
-    assert result.out.splitlines()[0] == "nb/long.ipynb:cell 1:1:1: NB205 cell has 4 non-blank lines, more than 2 (split it into functions)"
-    assert "NB301" not in result.out
-    assert "NB301" in run("lint", "--select", "NB301", "nb").out  # --select replaces the configured selection
-
-
-def test_pyproject_with_an_unknown_key_is_a_one_line_error(project: Path, run) -> None:
-    (project / "pyproject.toml").write_text("[tool.nb2prod.lint]\nmax-cell-line = 3\n")
-    write_notebook(project / "a.ipynb", [code("x = 1")])
-    result = run("lint", "a.ipynb")
-    assert result.code == 2
-    assert result.err == f"nb2prod: {project / 'pyproject.toml'}: unknown key 'max-cell-line' in [tool.nb2prod.lint] " \
-        "(known: select, ignore, max-cell-lines, max-code-cells, entropy-threshold, entropy-min-length)\n"
-
-
-def test_noqa_comments_and_cell_tags_suppress_findings(project: Path, run) -> None:
-    write_notebook(project / "a.ipynb", [
-        code("print(1)  # nb2prod: noqa: NB301\nprint(2)  # nb2prod: noqa: NB504\nprint(3)  # nb2prod: noqa"),
-        code("print(4)\ndf.dropna(inplace=True)", tags=["nb2prod:noqa:NB301"]),
-        code("print(5)", tags=["nb2prod:noqa"]),
-    ])
-    assert run("lint", "--select", "NB301,NB504", "a.ipynb").out.splitlines()[:-1] == [
-        "a.ipynb:cell 1:2:1: NB301 print() used for reporting (use logging)",
-        "a.ipynb:cell 2:2:11: NB504 inplace=True in .dropna() (assign the result instead)",
-    ]
-
-
-def test_magics_are_recognised_by_ipython_not_by_regex(project: Path, run) -> None:
-    """A `%` or `!` inside a string or an expression is not a magic; magics do not break parsing."""
-    write_notebook(project / "a.ipynb", [code("s = '''\n%not_a_magic\n'''\nx = 5 % 2\ny = x != 3\n%time z = 1\nfiles = !ls")])
-    result = run("lint", "--select", "NB304,NB209", "a.ipynb")
-    assert result.out.splitlines()[:-1] == [
-        "a.ipynb:cell 1:6:1: NB304 magic %time works only in IPython (use Python code instead)",
-        "a.ipynb:cell 1:7:9: NB304 shell escape !ls works only in IPython (use Python code instead)",
-    ]
-
-
-def test_columns_count_characters_not_bytes(project: Path, run) -> None:
-    write_notebook(project / "a.ipynb", [code("titre = 'Ventes été'; print(titre)")])
-    assert run("lint", "--select", "NB301", "a.ipynb").out.startswith("a.ipynb:cell 1:1:23: NB301")
-
-
 def test_rule_command_prints_docs_and_lists_rules(run) -> None:
     result = run("rule", "NB401")
     assert result.code == 0
@@ -189,43 +130,3 @@ def test_lint_imports_nothing_heavy(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert "magic.ipynb:cell 1:1:1: NB304 magic %time works only in IPython" in out
     assert out.splitlines()[-1] == "[0, 1] []"
-
-
-MAGIC_CELLS = [
-    "%matplotlib inline\nimport os",
-    "x = !ls -la\n!pip install 'a<2'\n%time y = 1",
-    "%%time\nz = 1\n",
-    "df.head?\n??os.path",
-    "if True:\n    %ls\n",
-    "%config InlineBackend.figure_format = 'retina'\nfiles = %sx ls",
-    "s = '''\n%not_a_magic\n'''\n",
-]
-
-
-@pytest.mark.parametrize("source", MAGIC_CELLS)
-def test_fast_loaded_transformer_is_ipythons_own(source: str) -> None:
-    """The transformer loaded without IPython/__init__.py rewrites cells exactly as IPython's import does."""
-    script = textwrap.dedent(f"""
-        import sys
-        from nb2prod.lint.context import _transformer
-        fast = _transformer().transform_cell({source!r})
-        assert "IPython" not in sys.modules
-        from IPython.core.inputtransformer2 import TransformerManager
-        print(fast == TransformerManager().transform_cell({source!r}))
-    """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "True"
-
-
-def test_parallel_run_reports_exactly_what_a_sequential_run_does(project: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Many notebooks are split across forked processes; output, order and exit status do not change."""
-    for i in range(24):
-        write_notebook(project / f"nb{i:02d}.ipynb", [code(f"print({i})"), code("df.dropna(inplace=True)" if i % 3 else "x = 1")])
-    (project / "nb05.ipynb").write_text("{not json", encoding="utf-8")
-    monkeypatch.setenv("NB2PROD_LINT_JOBS", "1")
-    sequential = run("lint", ".")
-    monkeypatch.setenv("NB2PROD_LINT_JOBS", "3")
-    parallel = run("lint", ".")
-    assert parallel == sequential
-    assert sequential.code == 2 and sequential.err == "nb2prod: nb05.ipynb: not a notebook: invalid JSON at line 1 column 2\n"
-    assert sequential.out.count("NB301") == 23

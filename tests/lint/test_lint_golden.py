@@ -27,7 +27,7 @@ def _ids(case: Case) -> str:
 def _golden_path(case: Case) -> Path:
     same_rule = [c for c in CASES if c.rule == case.rule]
     suffix = "" if same_rule.index(case) == 0 else f"-{same_rule.index(case) + 1}"
-    return GOLDEN / f"{case.rule}{suffix}.txt"
+    return GOLDEN / f"{case.rule.replace('-', '_')}{suffix}.txt"  # named after the rule's module
 
 
 def _setup(project: Path, case: Case, cells: list, name: str) -> Path:
@@ -71,7 +71,7 @@ def test_no_golden_file_is_orphaned() -> None:
 
 def test_secrets_are_never_printed() -> None:
     """The golden output of the secret rules names cells and variables, never the values."""
-    for name in ("hard-coded-secret.txt", "secret-in-output.txt"):
+    for name in ("hard_coded_secret.txt", "secret_in_output.txt"):
         text = (GOLDEN / name).read_text(encoding="utf-8")
         assert text.strip()
         for secret in SECRETS:

@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from lint_helpers import REPO, code, write_notebook
+from lint_helpers import code, write_notebook
 
-from nb2prod.lint.docs import generate
 from nb2prod.lint.rule import SECTIONS, Rule
 from nb2prod.lint.rules import all_rules
 
@@ -95,17 +94,3 @@ def test_example_triggers_the_rule_and_use_instead_does_not(cls: type[Rule], pro
         good = _notebook_from_example(block, project / "use_instead.ipynb")
         result = run("lint", "--select", cls.code, good.name)
         assert (result.code, result.out) == (0, ""), result.out
-
-
-def test_docs_rules_md_is_generated_from_the_docstrings() -> None:
-    """docs/rules.md is `python -m nb2prod.lint.docs` output: regenerate it when a rule changes."""
-    committed = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert committed == generate()
-
-
-def test_docs_list_every_rule_with_its_sections() -> None:
-    text = generate()
-    for code_, cls in RULES.items():
-        assert f"### {code_} {cls.name}" in text
-        assert f"[{code_}](#{code_.lower()}-{cls.name})" in text
-    assert text.count("#### What it does") == len(RULES)

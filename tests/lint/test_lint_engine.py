@@ -1,0 +1,45 @@
+"""The engine: finding notebooks, suppressions, and parallel runs that change nothing but speed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lint_helpers import code, write_notebook
+
+
+def test_directories_are_searched_skipping_checkpoints_venvs_and_hidden(project: Path, run) -> None:
+    for where in ("a/one.ipynb", "a/b/two.ipynb", "a/.ipynb_checkpoints/one-checkpoint.ipynb",
+                  ".venv/lib/x.ipynb", "a/.hidden/three.ipynb", "a/notes.txt.ipynb_not"):
+        write_notebook(project / where, [code("print(1)")])
+    result = run("lint", "--select", "NB301", "a", ".")
+    assert result.out.splitlines()[:-1] == [
+        "a/b/two.ipynb:cell 1:1:1: NB301 print() used for reporting (use logging)",
+        "a/one.ipynb:cell 1:1:1: NB301 print() used for reporting (use logging)",
+    ]
+
+
+def test_noqa_comments_and_cell_tags_suppress_findings(project: Path, run) -> None:
+    write_notebook(project / "a.ipynb", [
+        code("print(1)  # nb2prod: noqa: NB301\nprint(2)  # nb2prod: noqa: NB504\nprint(3)  # nb2prod: noqa"),
+        code("print(4)\ndf.dropna(inplace=True)", tags=["nb2prod:noqa:NB301"]),
+        code("print(5)", tags=["nb2prod:noqa"]),
+    ])
+    assert run("lint", "--select", "NB301,NB504", "a.ipynb").out.splitlines()[:-1] == [
+        "a.ipynb:cell 1:2:1: NB301 print() used for reporting (use logging)",
+        "a.ipynb:cell 2:2:11: NB504 inplace=True in .dropna() (assign the result instead)",
+    ]
+
+
+def test_parallel_run_reports_exactly_what_a_sequential_run_does(project: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many notebooks are split across forked processes; output, order and exit status do not change."""
+    for i in range(24):
+        write_notebook(project / f"nb{i:02d}.ipynb", [code(f"print({i})"), code("df.dropna(inplace=True)" if i % 3 else "x = 1")])
+    (project / "nb05.ipynb").write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("NB2PROD_LINT_JOBS", "1")
+    sequential = run("lint", ".")
+    monkeypatch.setenv("NB2PROD_LINT_JOBS", "3")
+    parallel = run("lint", ".")
+    assert parallel == sequential
+    assert sequential.code == 2 and sequential.err == "nb2prod: nb05.ipynb: not a notebook: invalid JSON at line 1 column 2\n"
+    assert sequential.out.count("NB301") == 23
