@@ -62,6 +62,14 @@ class Column(Kind):
 
 
 @dataclass(frozen=True)
+class Accessor(Kind):
+    """``series.str`` or ``series.dt``: the methods after it act on ``column``."""
+
+    name: str
+    column: Column
+
+
+@dataclass(frozen=True)
 class Scalar(Kind):
     """A Python value computed from Spark (a count, a mean)."""
 

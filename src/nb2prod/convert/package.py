@@ -160,7 +160,9 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
     _check_outdir(outdir, notebook.path, force)
     rewritten = rewrite_cells(notebook.code_cells)
     samples, notebook_dir = _sample_inputs(notebook, rewritten)
-    files, report = render_package(notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports)
+    files, report = render_package(
+        notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports, outdir=outdir
+    )
     _write_atomically(outdir, files)
     return ConversionResult(outdir, name, report["summary"], report)
 

@@ -21,6 +21,7 @@ from libcst.codemod.commands.remove_unused_imports import RemoveUnusedImportsCom
 from nb2prod import __version__
 from nb2prod.convert.engine import Rewritten
 from nb2prod.convert.report import summarise
+from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
 from nb2prod.notebook import Notebook
 
 _EMPTY = cst.Module(body=[])
@@ -159,6 +160,7 @@ def render_package(
     notebook_dir: str,
     dependencies: Callable[[list[str], list[str], str], list[str]],
     third_party_imports: Callable[[str], list[str]],
+    outdir: Path | None = None,
 ) -> tuple[dict[str, bytes], dict[str, Any]]:
     """Every file of the package as bytes, and the ``conversion.json`` report.
 
@@ -169,6 +171,8 @@ def render_package(
         samples: test data files (path under ``tests/data`` -> bytes).
         notebook_dir: the notebook's directory relative to ``tests/data``.
         dependencies, third_party_imports: see :mod:`nb2prod.convert.package`.
+        outdir: where the package will be written (default ``<name>_pipeline`` beside the
+            notebook); the manifest records the notebook's path relative to it.
     """
     import yaml
 
@@ -229,6 +233,9 @@ def render_package(
     files["CONVERSION.md"] = env.get_template("CONVERSION.md.j2").render(
         report=report, cells=rewritten.cells, name=name, redact=_redactor(state.redact)
     ).encode()
+    package_dir = outdir if outdir is not None else notebook.path.parent / f"{name}_pipeline"
+    manifest = build_manifest(notebook, report["cells"], files, relpath(notebook.path.resolve(), package_dir.resolve()))
+    files[MANIFEST_NAME] = dump_manifest(manifest)
     return dict(sorted(files.items())), report
 
 

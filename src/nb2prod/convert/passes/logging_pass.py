@@ -98,6 +98,13 @@ class LoggingPass(CellPass):
             return True
         return bool(PLOT_METHODS & set(chain_attrs(expr)))
 
+    def _is_logger(self, expr: cst.BaseExpression) -> bool:
+        """``logger.info(...)``: a logging call, not pandas' ``df.info()``."""
+        root = chain_root(expr)
+        if any(n == "logging" or n.startswith("logging.") for n in self._qualified(root)):
+            return True
+        return isinstance(root, cst.Name) and "log" in root.value.lower()
+
     def _is_builtin(self, func: cst.BaseExpression, name: str) -> bool:
         if not (isinstance(func, cst.Name) and func.value == name):
             return False
@@ -198,7 +205,7 @@ class LoggingPass(CellPass):
                 self.report(line, "LG104", "dropped", f"`{code}` dropped: the pipeline draws no figures")
                 return None
             attrs = chain_attrs(value.func)
-            if self.depth == 0 and attrs and attrs[0] in SHOW_METHODS:
+            if self.depth == 0 and attrs and attrs[0] in SHOW_METHODS and not self._is_logger(value):
                 self.report(line, "LG103", "dropped", f"`{code}` only shows data; dropped")
                 return None
             return updated

@@ -11,6 +11,8 @@ from the pipeline and reports each one:
   notebook session (``%matplotlib inline``, ``%load_ext``) or times code.
 * ``%run``, and shell output bound to a name (``files = !ls``) (MG103): not
   converted, because the pipeline depends on something outside the notebook.
+  The statement stays (as IPython's ``get_ipython()`` call) with a
+  ``# nb2prod: MG103`` comment, so later uses of the name still read.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ class MagicsPass(CellPass):
         self.depth -= 1
         return updated_node
 
-    def _handle(self, node: cst.CSTNode, value: cst.BaseExpression, bound: bool) -> bool:
+    def _handle(self, node: cst.CSTNode, value: cst.BaseExpression, bound: bool) -> bool | str:
+        """Report an IPython call: True to drop the statement, a comment to keep it, False if not IPython."""
         found = ipython_call(value)
         if found is None:
             return False
@@ -87,20 +90,24 @@ class MagicsPass(CellPass):
             if name == "pip":
                 self._install(node, "pip " + line, command)
             elif name in ("run", "load") or bound:
-                self.report(node, "MG103", "not-converted", f"`{command}` needs the notebook session; not converted")
+                return self._keep(node, f"`{command}` needs the notebook session")
             else:
                 self.report(node, "MG102", "dropped", f"`{command}` configures the notebook session; dropped")
         elif kind in ("system", "getoutput") and args:
             command = args[0]
             if bound:
-                self.report(node, "MG103", "not-converted", f"shell output of `!{command}` is used; not converted")
+                return self._keep(node, f"shell output of `!{command}` is used")
             elif pip_requirements(command):
                 self._install(node, command, f"!{command}")
             else:
                 self.report(node, "MG102", "dropped", f"shell command `!{command}` dropped")
         else:
-            self.report(node, "MG103", "not-converted", f"IPython call get_ipython().{kind}() not converted")
+            return self._keep(node, f"IPython call get_ipython().{kind}()")
         return True
+
+    def _keep(self, node: cst.CSTNode, what: str) -> str:
+        self.report(node, "MG103", "not-converted", f"{what}; not converted")
+        return f"# nb2prod: MG103 not converted: {what}"
 
     def _install(self, node: cst.CSTNode, command: str, shown: str) -> None:
         names = pip_requirements(command)
@@ -108,13 +115,20 @@ class MagicsPass(CellPass):
         self.report(node, "MG101", "dropped", f"`{shown}`: {', '.join(names)} added to the package dependencies")
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
-        keep = []
+        keep, comments = [], []
         for statement, updated in zip(original_node.body, updated_node.body):
-            if isinstance(statement, cst.Expr) and self._handle(original_node, statement.value, bound=False):
-                continue
-            if isinstance(statement, cst.Assign) and self._handle(original_node, statement.value, bound=True):
-                continue
-            keep.append(updated)
+            handled: bool | str = False
+            if isinstance(statement, cst.Expr):
+                handled = self._handle(original_node, statement.value, bound=False)
+            elif isinstance(statement, cst.Assign):
+                handled = self._handle(original_node, statement.value, bound=True)
+            if isinstance(handled, str):
+                comments.append(cst.EmptyLine(comment=cst.Comment(handled)))
+                keep.append(updated)
+            elif not handled:
+                keep.append(updated)
+        if comments:
+            updated_node = updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *comments])
         if len(keep) == len(original_node.body):
             return updated_node
         if keep:

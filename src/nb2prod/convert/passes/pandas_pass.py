@@ -19,10 +19,10 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
-from nb2prod.convert.kinds import Column, Frame, Grouped, Kind, Scalar, column_code
+from nb2prod.convert.kinds import Accessor, Column, Frame, Grouped, Kind, Scalar, column_code
 from nb2prod.convert.passes.base import CellPass
 from nb2prod.convert.rules import load_rules
-from nb2prod.convert.rules._base import DISPATCH, Arg, CallSite, NotConvertible, Rewrite, py_str
+from nb2prod.convert.rules._base import DISPATCH, Arg, CallSite, NotApplicable, NotConvertible, Rewrite, py_str
 
 _EMPTY = cst.Module(body=[])
 _ARITH = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.BitAnd: "&", cst.BitOr: "|"}
@@ -34,6 +34,8 @@ def code_of(node: cst.CSTNode) -> str:
 
 
 def _receiver_type(kind: Kind | None) -> str | None:
+    if isinstance(kind, Accessor):
+        return f"Series.{kind.name}"
     if isinstance(kind, Frame):
         return "DataFrame"
     if isinstance(kind, Column):
@@ -56,6 +58,8 @@ class PandasPass(CellPass):
         self.inplace: set[cst.CSTNode] = set()
         self.markers: list[str] = []
         self.scopes: list[dict[str, Kind]] = []
+        self.failures = 0
+        self.failures_at: list[int] = []
 
     # -- kinds ----------------------------------------------------------------------------------
     def kind(self, node: cst.CSTNode) -> Kind | None:
@@ -63,10 +67,12 @@ class PandasPass(CellPass):
             return self.env.get(node.value)
         return self.kinds.get(node)
 
-    def _pandas_function(self, func: cst.BaseExpression) -> str | None:
+    def _library_function(self, func: cst.BaseExpression) -> tuple[str, str] | None:
+        """(receiver type, name) for ``pandas.<name>`` or ``numpy.<name>``, by qualified name."""
         for q in self.get_metadata(QualifiedNameProvider, func, set()):
-            if q.name.startswith("pandas.") and q.name.count(".") == 1:
-                return q.name.split(".", 1)[1]
+            for module, receiver in (("pandas.", "pandas"), ("numpy.", "numpy")):
+                if q.name.startswith(module) and q.name.count(".") == 1:
+                    return receiver, q.name.split(".", 1)[1]
         return None
 
     def _replace(self, original, updated, code: str, kind: Kind | None):
@@ -88,8 +94,9 @@ class PandasPass(CellPass):
         if rewrite.outcome == "partial":
             self.markers.append(f"# nb2prod: {code} partial: {rewrite.note}")
 
-    def _not_converted(self, node, code: str, reason: str) -> None:
-        self.report(node, code, "not-converted", reason, pandas_call=True)
+    def _not_converted(self, node, code: str, reason: str, *, pandas_call: bool = True) -> None:
+        self.failures += 1
+        self.report(node, code, "not-converted", reason, pandas_call=pandas_call)
         self.markers.append(f"# nb2prod: {code} not converted: {reason}")
 
     # -- scopes: names bound inside a function do not leak out ----------------------------------
@@ -116,8 +123,9 @@ class PandasPass(CellPass):
                 self._converted(original_node, "PS120", Rewrite(""), "len(df) became df.count()")
                 return self._replace(original_node, updated_node, f"{frame}.count()", Scalar())
             return updated_node
-        method = self._pandas_function(func)
-        receiver_code, receiver_type, receiver_kind = None, "pandas", None
+        library = self._library_function(func)
+        receiver_code, receiver_kind = None, None
+        receiver_type, method = library if library else ("pandas", None)
         if method is None:
             if not isinstance(func, cst.Attribute):
                 return updated_node
@@ -133,30 +141,34 @@ class PandasPass(CellPass):
             arg = Arg(code_of(upd.value), self.kind(orig.value), upd.value)
             if upd.star:
                 self._not_converted(original_node, "PS002", f"{method}() with *args or **kwargs")
-                return updated_node
+                return original_node
             if upd.keyword is None:
                 args.append(arg)
             elif upd.keyword.value == "inplace":
                 inplace = arg.literal_or(False) is True
             else:
                 kwargs[upd.keyword.value] = arg
-        label = f"{'pd' if receiver_type == 'pandas' else receiver_type}.{method}"
+        label = f"{ {'pandas': 'pd', 'numpy': 'np'}.get(receiver_type, receiver_type)}.{method}"
         rule = DISPATCH.get((receiver_type, method))
+        if rule is None and receiver_type == "numpy":
+            return updated_node  # numpy is only pandas' business where a rule knows the call
         if rule is None:
             self._not_converted(original_node, "PS001", f"{label}() has no Spark rule yet")
-            return updated_node
+            return original_node  # a call that cannot be converted stays as the notebook wrote it
         try:
             rewrite = rule.convert(CallSite(method, receiver_code, receiver_kind, args, kwargs))
+        except NotApplicable:
+            return updated_node
         except NotConvertible as exc:
             self._not_converted(original_node, rule.code, f"{label}(): {exc}")
-            return updated_node
+            return original_node
         if not rewrite.code:  # the rule only records a kind (groupby): no code, no call site yet
             self.kinds[original_node] = rewrite.kind
             return updated_node
         if inplace:
             if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
                 self._not_converted(original_node, "PS123", f"{label}(inplace=True) on an expression")
-                return updated_node
+                return original_node
             self.inplace.add(original_node)
         self._converted(original_node, rule.code, rewrite, f"{label}() converted ({rule.name})")
         return self._replace(original_node, updated_node, rewrite.code, rewrite.kind)
@@ -260,6 +272,9 @@ class PandasPass(CellPass):
 
     def leave_Attribute(self, original_node, updated_node):
         kind = self.kind(original_node.value)
+        if isinstance(kind, Column) and original_node.attr.value in ("str", "dt"):
+            self.kinds[original_node] = Accessor(original_node.attr.value, kind)
+            return updated_node
         if isinstance(kind, Frame) and original_node.attr.value == "shape":
             frame = code_of(updated_node.value)
             self.report(original_node, "PS120", "converted", "df.shape became (df.count(), len(df.columns))", pandas_call=True)
@@ -269,27 +284,32 @@ class PandasPass(CellPass):
         return updated_node
 
     # -- statements -----------------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self.failures_at.append(self.failures)
+
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
+        failed_inside = self.failures > self.failures_at.pop()
         value_kind = self.kind(original_node.value)
         if len(original_node.targets) == 1:
             target = original_node.targets[0].target
             if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-                return self._assign_column(original_node, updated_node, target, value_kind)
+                return self._assign_column(original_node, updated_node, target, value_kind, failed_inside)
             if isinstance(target, cst.Name):
                 if value_kind is None:
                     self.env.pop(target.value, None)
                 else:
                     self.env[target.value] = value_kind
-                return self._inplace_free(updated_node)
+                if isinstance(value_kind, Grouped):
+                    keys = ", ".join(py_str(k) for k in value_kind.keys)
+                    value = cst.parse_expression(f"{value_kind.frame}.groupBy({keys})")
+                    return updated_node.with_changes(value=value)
+                return updated_node
         for t in original_node.targets:
             for name in _names(t.target):
                 self.env.pop(name, None)
         return updated_node
 
-    def _inplace_free(self, node):
-        return node
-
-    def _assign_column(self, original_node, updated_node, target: cst.Subscript, value_kind):
+    def _assign_column(self, original_node, updated_node, target: cst.Subscript, value_kind, failed_inside: bool):
         frame_name = target.value.value
         kind = self.env.get(frame_name)
         if not isinstance(kind, Frame):
@@ -299,12 +319,23 @@ class PandasPass(CellPass):
         if not isinstance(column, str):
             self._not_converted(original_node, "PS106", "assignment to a DataFrame with a non-literal column key")
             return updated_node
+        if value_kind is None and self._touches_pandas(original_node.value):
+            # counted once: if a call inside the value already failed, that call is the unconverted site
+            reason = f"the value assigned to column {column!r} was not converted"
+            self._not_converted(original_node, "PS106", reason, pandas_call=not failed_inside)
+            return original_node
         self._uses_f()
         value = column_code(code_of(updated_node.value), value_kind)
         bools = kind.bools | {column} if getattr(value_kind, "dtype", None) == "bool" else kind.bools - {column}
         self.env[frame_name] = Frame(sorted=kind.sorted, keys=kind.keys, bools=bools)
         self.report(original_node, "PS106", "converted", f"df[{column!r}] = ... became withColumn()", pandas_call=True)
         return cst.parse_statement(f"{frame_name} = {frame_name}.withColumn({py_str(column)}, {value})\n").body[0]
+
+    def _touches_pandas(self, node: cst.CSTNode) -> bool:
+        """Whether any part of ``node`` is a tracked pandas object (so the whole is pandas code)."""
+        if node in self.kinds or (isinstance(node, cst.Name) and node.value in self.env):
+            return True
+        return any(self._touches_pandas(child) for child in node.children)
 
     def leave_AugAssign(self, original_node, updated_node):
         if isinstance(original_node.target, cst.Name):

@@ -19,6 +19,10 @@ class NotConvertible(Exception):
     """A rule cannot convert this call site; the message is the reason shown to users."""
 
 
+class NotApplicable(NotConvertible):
+    """The call is not a pandas operation after all (``np.where`` on plain arrays): leave it, report nothing."""
+
+
 @dataclass
 class Arg:
     """One argument of a call site: its Spark code, its tracked kind, its literal value if any."""
