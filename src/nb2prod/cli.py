@@ -20,6 +20,7 @@ from nb2prod.errors import Nb2ProdError
 
 #: sub-command name -> "module:attribute" of its click command
 COMMANDS = {
+    "check": ("nb2prod.check.cli:check", "Fail CI on unconverted cells or drift between a notebook and its package."),
     "convert": ("nb2prod.convert.cli:convert", "Convert a notebook into a PySpark pipeline package."),
     "lint": ("nb2prod.lint.cli:lint", "Flag notebook anti-patterns (the pre-commit hook)."),
     "rule": ("nb2prod.lint.cli:rule", "Show the documentation of a lint or conversion rule."),
