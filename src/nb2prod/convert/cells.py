@@ -21,6 +21,16 @@ import libcst as cst
 from nb2prod.convert.report import Event
 from nb2prod.notebook import Cell
 
+#: codes this module reports: code -> (kebab-case name, what it means for the user)
+CODES = {
+    "NB001": ("null-cell-source", "The cell's source was null in the file; it is read as an empty cell."),
+    "NB002": ("skipped-by-tag", "The cell is tagged nb2prod:skip and left out of the pipeline."),
+    "NB003": ("empty-cell", "The cell is empty or only comments; nothing to convert."),
+    "NB004": ("cell-does-not-parse", "The cell is not valid Python (after IPython syntax is handled); not converted, the parser's message says why."),
+    "MG201": ("non-python-cell-magic", "A cell magic whose body is not Python (%%bash, %%sql, %%html ...); not converted."),
+    "MG202": ("python-cell-magic", "A cell magic that only times or captures Python (%%time, %%capture); the magic is dropped, the body kept."),
+}
+
 SENTINEL = "__nb2prod_cell__"
 
 #: cell magics whose body is Python; the magic itself only times or captures it

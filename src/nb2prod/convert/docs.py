@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from nb2prod.convert.rules import load_rules
+from nb2prod.convert.rules import load_rules, pass_codes
 from nb2prod.convert.rules._base import Rule
 
 INTRO = """\
@@ -93,6 +93,14 @@ def generate() -> str:
             f"| [{rule.code}](#{_anchor(rule)}) | `{rule.name}` | {_cell(_pandas_api(rule))} "
             f"| `{_cell(rule.spark)}` | {rule.status} |"
         )
+    out.append("")
+    out.append("## Other codes reported by convert\n")
+    out.append("Reported by the passes that handle cells, magics, logging and configuration; they appear in")
+    out.append("CONVERSION.md and conversion.json next to the rules above.\n")
+    out.append("| Code | Name | Meaning |")
+    out.append("|---|---|---|")
+    for code, (name, meaning, _module) in pass_codes().items():
+        out.append(f"| {code} | `{name}` | {_cell(meaning)} |")
     out.append("")
     for rule in rules:
         summary, body = _body(rule)

@@ -29,6 +29,13 @@ from libcst.metadata import GlobalScope, QualifiedNameProvider, ScopeProvider
 
 from nb2prod.convert.passes.base import CellPass
 
+#: codes this pass reports: code -> (kebab-case name, what it means for the user)
+CODES = {
+    "CF101": ("literal-to-config", "A top-level literal assigned once (path, URL, threshold, date, size) moves to conf/base.yaml; the code reads config[key]."),
+    "CF102": ("io-path-to-config", "A literal path given to a pandas reader or writer moves to conf/base.yaml as input_<stem> / output_<stem>."),
+    "CF201": ("secret-to-environment", "A value that looks like a credential is read from an environment variable with require_env(); it is written to no generated file."),
+}
+
 SECRET_NAME = re.compile(
     r"(?i)(pass(word|wd)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth[_-]?key)"
 )

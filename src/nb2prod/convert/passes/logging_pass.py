@@ -23,6 +23,14 @@ from libcst.metadata import QualifiedNameProvider
 
 from nb2prod.convert.passes.base import CellPass
 
+#: codes this pass reports: code -> (kebab-case name, what it means for the user)
+CODES = {
+    "LG101": ("print-to-logging", "print() becomes log.info() (log.warning() for file=sys.stderr) with lazy %-formatting."),
+    "LG102": ("display-dropped", "display() is dropped: a pipeline has no one to show it to."),
+    "LG103": ("bare-expression-dropped", "An expression whose value was only shown in the notebook (df, df.head(), df.shape) is dropped."),
+    "LG104": ("plot-dropped", "Plotting (matplotlib, seaborn, plotly, DataFrame.plot) is dropped: the pipeline draws no figures."),
+}
+
 PLOT_MODULES = ("matplotlib", "seaborn", "plotly", "pandas.plotting", "altair", "bokeh")
 PLOT_METHODS = frozenset({"plot", "hist", "boxplot", "scatter_matrix"})
 #: methods whose only effect in a notebook is to show something

@@ -24,6 +24,14 @@ import libcst as cst
 from nb2prod.convert.passes.base import CellPass
 
 
+#: codes this pass reports: code -> (kebab-case name, what it means for the user)
+CODES = {
+    "MG101": ("inline-install", "%pip install / !pip install: dropped; the packages become dependencies of the generated package."),
+    "MG102": ("session-magic", "A line magic or shell command that configures or inspects the notebook session; dropped."),
+    "MG103": ("needs-notebook-session", "%run, %load, or shell output used by the code; kept with a marker, not converted."),
+}
+
+
 def ipython_call(node: cst.BaseExpression) -> tuple[str, list[str]] | None:
     """``("run_line_magic", ["pip", "install x"])`` for ``get_ipython().run_line_magic('pip', 'install x')``."""
     if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):

@@ -24,6 +24,12 @@ from nb2prod.convert.passes.base import CellPass
 from nb2prod.convert.rules import load_rules
 from nb2prod.convert.rules._base import DISPATCH, Arg, CallSite, NotApplicable, NotConvertible, Rewrite, py_str
 
+#: codes this pass reports besides the PS1xx rules: code -> (kebab-case name, what it means for the user)
+CODES = {
+    "PS001": ("no-rule-yet", "A pandas call no rule converts yet; the code stays as the notebook wrote it, marked, and counts against readiness."),
+    "PS002": ("star-arguments", "A pandas call with *args or **kwargs; the arguments are unknown until run time, so it is not converted."),
+}
+
 _EMPTY = cst.Module(body=[])
 _ARITH = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.BitAnd: "&", cst.BitOr: "|"}
 _COMPARE = {cst.Equal: "==", cst.LessThan: "<", cst.GreaterThan: ">", cst.LessThanEqual: "<=", cst.GreaterThanEqual: ">="}

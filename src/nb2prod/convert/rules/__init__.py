@@ -27,6 +27,22 @@ def load_rules() -> dict[str, Rule]:
     return REGISTRY
 
 
+def pass_codes() -> dict[str, tuple[str, str, str]]:
+    """Codes reported by the passes themselves: code -> (name, meaning, module)."""
+    from nb2prod.convert import cells
+    from nb2prod.convert.passes import config_pass, logging_pass, magics, pandas_pass
+
+    out = {}
+    for module in (cells, magics, logging_pass, config_pass, pandas_pass):
+        for code, (name, meaning) in module.CODES.items():
+            out[code] = (name, meaning, module.__name__)
+    return dict(sorted(out.items()))
+
+
 def explain(code: str) -> str | None:
-    """The documentation of conversion rule ``code`` (e.g. ``PS110``), or None if unknown."""
-    return explain_rule(load_rules(), code)
+    """The documentation of conversion rule or reason ``code`` (e.g. ``PS110``, ``LG101``), or None if unknown."""
+    text = explain_rule(load_rules(), code)
+    if text is None and code.upper() in pass_codes():
+        name, meaning, module = pass_codes()[code.upper()]
+        text = f"{code.upper()} {name}\n\n{meaning}\n\nReported by {module}; see its docstring.\n"
+    return text
