@@ -62,6 +62,13 @@ class Column(Kind):
 
 
 @dataclass(frozen=True)
+class Frames(Kind):
+    """A list literal of DataFrames (``[a, b]``), as ``pd.concat`` takes; ``codes`` is each one's Spark code."""
+
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Accessor(Kind):
     """``series.str`` or ``series.dt``: the methods after it act on ``column``."""
 
@@ -74,6 +81,16 @@ class Scalar(Kind):
     """A Python value computed from Spark (a count, a mean)."""
 
 
+#: spellings of a missing value; in a Spark column they are null (NaN would be written out as "NaN")
+MISSING_VALUES = frozenset({"np.nan", "numpy.nan", "np.NaN", "pd.NA", "pandas.NA", "None", 'float("nan")', "float('nan')"})
+
+
 def column_code(code: str, kind: Kind | None) -> str:
-    """Spark code usable where a Column is needed: Columns as they are, anything else in ``F.lit``."""
-    return code if isinstance(kind, Column) else f"F.lit({code})"
+    """Spark code usable where a Column is needed: Columns as they are, anything else in ``F.lit``.
+
+    A missing value (``np.nan``, ``pd.NA``, ``None``) becomes ``F.lit(None)``: pandas treats NaN as
+    missing, Spark keeps NaN and null apart.
+    """
+    if isinstance(kind, Column):
+        return code
+    return "F.lit(None)" if code in MISSING_VALUES else f"F.lit({code})"

@@ -19,10 +19,10 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
-from nb2prod.convert.kinds import Accessor, Column, Frame, Grouped, Kind, Scalar, column_code
+from nb2prod.convert.kinds import Accessor, Column, Frame, Frames, Grouped, Kind, Scalar, column_code
 from nb2prod.convert.passes.base import CellPass
 from nb2prod.convert.rules import load_rules
-from nb2prod.convert.rules._base import DISPATCH, Arg, CallSite, NotApplicable, NotConvertible, Rewrite, py_str
+from nb2prod.convert.rules._base import DISPATCH, PROPERTIES, Arg, CallSite, NotApplicable, NotConvertible, Rewrite, py_str
 
 #: codes this pass reports besides the PS1xx rules: code -> (kebab-case name, what it means for the user)
 CODES = {
@@ -31,6 +31,11 @@ CODES = {
 }
 
 _EMPTY = cst.Module(body=[])
+#: pandas functions that work on scalars or settings, not DataFrames: they run as they are in a
+#: pipeline (pandas stays a dependency) and are not DataFrame call sites
+SCALAR_FUNCTIONS = frozenset(
+    {"Timestamp", "Timedelta", "DateOffset", "Period", "Interval", "to_timedelta", "set_option", "get_option", "reset_option", "option_context"}
+)
 _ARITH = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.BitAnd: "&", cst.BitOr: "|"}
 _COMPARE = {cst.Equal: "==", cst.LessThan: "<", cst.GreaterThan: ">", cst.LessThanEqual: "<=", cst.GreaterThanEqual: ">="}
 
@@ -130,6 +135,8 @@ class PandasPass(CellPass):
                 return self._replace(original_node, updated_node, f"{frame}.count()", Scalar())
             return updated_node
         library = self._library_function(func)
+        if library is not None and library[0] == "pandas" and library[1] in SCALAR_FUNCTIONS:
+            return updated_node
         receiver_code, receiver_kind = None, None
         receiver_type, method = library if library else ("pandas", None)
         if method is None:
@@ -217,6 +224,12 @@ class PandasPass(CellPass):
         )
         return updated
 
+    def leave_List(self, original_node: cst.List, updated_node: cst.List):
+        kinds = [self.kind(e.value) for e in original_node.elements]
+        if kinds and all(isinstance(k, Frame) for k in kinds) and not any(e.value is None for e in original_node.elements):
+            self.kinds[original_node] = Frames(tuple(code_of(e.value) for e in updated_node.elements))
+        return updated_node
+
     # -- column expressions ---------------------------------------------------------------------
     def leave_BinaryOperation(self, original_node, updated_node):
         left_kind, right_kind = self.kind(original_node.left), self.kind(original_node.right)
@@ -281,6 +294,18 @@ class PandasPass(CellPass):
         if isinstance(kind, Column) and original_node.attr.value in ("str", "dt"):
             self.kinds[original_node] = Accessor(original_node.attr.value, kind)
             return updated_node
+        if isinstance(kind, Accessor):
+            rule = PROPERTIES.get((f"Series.{kind.name}", original_node.attr.value))
+            if rule is not None:
+                site = CallSite(original_node.attr.value, code_of(updated_node.value), kind, [], {})
+                label = f"Series.{kind.name}.{original_node.attr.value}"
+                try:
+                    rewrite = rule.convert(site)
+                except NotConvertible as exc:
+                    self._not_converted(original_node, rule.code, f"{label}: {exc}")
+                    return original_node
+                self._converted(original_node, rule.code, rewrite, f"{label} converted ({rule.name})")
+                return self._replace(original_node, updated_node, rewrite.code, rewrite.kind)
         if isinstance(kind, Frame) and original_node.attr.value == "shape":
             frame = code_of(updated_node.value)
             self.report(original_node, "PS120", "converted", "df.shape became (df.count(), len(df.columns))", pandas_call=True)
@@ -300,6 +325,14 @@ class PandasPass(CellPass):
             target = original_node.targets[0].target
             if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
                 return self._assign_column(original_node, updated_node, target, value_kind, failed_inside)
+            if (
+                isinstance(target, cst.Subscript)
+                and isinstance(target.value, cst.Attribute)
+                and target.value.attr.value == "loc"
+                and isinstance(target.value.value, cst.Name)
+                and isinstance(self.env.get(target.value.value.value), Frame)
+            ):
+                return self._assign_loc(original_node, updated_node, target, value_kind)
             if isinstance(target, cst.Name):
                 if value_kind is None:
                     self.env.pop(target.value, None)
@@ -336,6 +369,32 @@ class PandasPass(CellPass):
         self.env[frame_name] = Frame(sorted=kind.sorted, keys=kind.keys, bools=bools)
         self.report(original_node, "PS106", "converted", f"df[{column!r}] = ... became withColumn()", pandas_call=True)
         return cst.parse_statement(f"{frame_name} = {frame_name}.withColumn({py_str(column)}, {value})\n").body[0]
+
+    def _assign_loc(self, original_node, updated_node, target: cst.Subscript, value_kind):
+        """``df.loc[mask, "c"] = v`` becomes ``df = df.withColumn("c", F.when(mask, v).otherwise(F.col("c")))`` (PS134)."""
+        frame_name = target.value.value.value
+        kind: Frame = self.env[frame_name]
+        if len(target.slice) != 2 or not all(isinstance(s.slice, cst.Index) for s in target.slice):
+            self._not_converted(original_node, "PS134", "loc assignment needs [mask, column]")
+            return original_node
+        mask_node = target.slice[0].slice.value
+        column = Arg(code_of(target.slice[1].slice.value)).literal_or(None)
+        mask_kind = self.kind(mask_node)
+        if not isinstance(column, str) or not isinstance(mask_kind, Column):
+            self._not_converted(original_node, "PS134", "loc assignment needs a boolean column mask and one literal column name")
+            return original_node
+        if value_kind is None and self._touches_pandas(original_node.value):
+            self._not_converted(original_node, "PS134", f"the value assigned to column {column!r} was not converted")
+            return original_node
+        self._uses_f()
+        updated_target = updated_node.targets[0].target
+        mask = code_of(updated_target.slice[0].slice.value)
+        value = column_code(code_of(updated_node.value), value_kind)
+        col = py_str(column)
+        self.env[frame_name] = Frame(sorted=kind.sorted, keys=kind.keys, bools=kind.bools - {column})
+        self.report(original_node, "PS134", "converted", f"df.loc[mask, {column!r}] = ... became withColumn(F.when(...))", pandas_call=True)
+        code = f"{frame_name} = {frame_name}.withColumn({col}, F.when({mask}, {value}).otherwise(F.col({col})))\n"
+        return cst.parse_statement(code).body[0]
 
     def _touches_pandas(self, node: cst.CSTNode) -> bool:
         """Whether any part of ``node`` is a tracked pandas object (so the whole is pandas code)."""

@@ -101,7 +101,8 @@ class Rule:
         name: kebab-case name.
         receiver: ``"pandas"`` (module function), ``"DataFrame"``, ``"Series"`` or ``"GroupBy"``
             (or a tuple of them); ``"expression"`` for rules the pass applies to operators.
-        methods: pandas names handled.
+        methods: pandas names handled (called).
+        properties: pandas attributes handled without a call (``s.dt.year``).
         spark: the Spark form, for the docs table.
         status: ``native`` or ``partial`` (a difference from pandas remains in some uses).
         pandas_docs, spark_docs: the documentation pages the rule follows.
@@ -113,6 +114,7 @@ class Rule:
     methods: ClassVar[tuple[str, ...]]
     spark: ClassVar[str]
     status: ClassVar[str] = "native"
+    properties: ClassVar[tuple[str, ...]] = ()
     pandas_docs: ClassVar[str] = ""
     spark_docs: ClassVar[str] = ""
 
@@ -122,6 +124,8 @@ class Rule:
 
 REGISTRY: dict[str, Rule] = {}
 DISPATCH: dict[tuple[str, str], Rule] = {}
+#: (receiver, attribute) -> rule, for attributes read without a call (``s.dt.year``)
+PROPERTIES: dict[tuple[str, str], Rule] = {}
 
 
 def register(cls: type[Rule]) -> type[Rule]:
@@ -134,6 +138,8 @@ def register(cls: type[Rule]) -> type[Rule]:
     for receiver in receivers:
         for method in cls.methods:
             DISPATCH[(receiver, method)] = rule
+        for attribute in cls.properties:
+            PROPERTIES[(receiver, attribute)] = rule
     return cls
 
 
