@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from nb2prod.convert.package import convert_notebook
-from tests.convert.compare import assert_same_dataset, read_dataset
+from nb2prod.verify.compare import assert_same_dataset, read_dataset
 from tests.convert.conftest import EXAMPLES, SAMPLES
 
 OUTPUTS = ["delay_by_carrier.csv", "worst_routes.csv"]
