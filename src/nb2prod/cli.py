@@ -22,6 +22,7 @@ from nb2prod.errors import Nb2ProdError
 COMMANDS = {
     "check": ("nb2prod.check.cli:check", "Fail CI on unconverted cells or drift between a notebook and its package."),
     "convert": ("nb2prod.convert.cli:convert", "Convert a notebook into a PySpark pipeline package."),
+    "verify": ("nb2prod.verify.cli:verify", "Run the notebook (pandas) and its pipeline (Spark) on the same inputs and compare their outputs."),
     "lint": ("nb2prod.lint.cli:lint", "Flag notebook anti-patterns (the pre-commit hook)."),
     "rule": ("nb2prod.lint.cli:rule", "Show the documentation of a lint or conversion rule."),
 }

@@ -1,34 +1,15 @@
-"""Fixtures for conversion tests: one SparkSession for the whole test session, notebook builders."""
+"""Fixtures for conversion tests: notebook builders (the session-wide ``spark`` fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
-import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "notebooks"
 SAMPLES = ROOT / "tests" / "data"
-
-
-@pytest.fixture(scope="session")
-def spark():
-    pyspark = pytest.importorskip("pyspark.sql")
-    os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)
-    session = (
-        pyspark.SparkSession.builder.master("local[2]")
-        .appName("nb2prod-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def write_notebook(path: Path, cells: list[str], language: str = "python") -> Path:
