@@ -44,6 +44,7 @@ class Grouped(Kind):
     dropna: bool = True
     sort: bool = True
     bools: frozenset[str] = frozenset()
+    as_index: bool = True
 
 
 @dataclass(frozen=True)

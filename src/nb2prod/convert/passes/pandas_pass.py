@@ -70,6 +70,7 @@ class PandasPass(CellPass):
         self.markers: list[str] = []
         self.scopes: list[dict[str, Kind]] = []
         self.failures = 0
+        self.expr_start = (0, 0)
         self.failures_at: list[int] = []
 
     # -- kinds ----------------------------------------------------------------------------------
@@ -220,7 +221,7 @@ class PandasPass(CellPass):
 
     def _grouped(self, original, updated, kind: Grouped, selection, single):
         self.kinds[original] = Grouped(
-            kind.frame, kind.keys, selection, single, kind.dropna, kind.sort, kind.bools
+            kind.frame, kind.keys, selection, single, kind.dropna, kind.sort, kind.bools, kind.as_index
         )
         return updated
 
@@ -407,17 +408,40 @@ class PandasPass(CellPass):
             self.env.pop(original_node.target.value, None)
         return updated_node
 
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self.expr_start = (len(self.state.events), len(self.markers))
+
     def leave_Expr(self, original_node: cst.Expr, updated_node: cst.Expr):
         call = original_node.value
         if call in self.inplace:
             name = call.func.value.value
             self.env[name] = self.kinds.get(call, self.env.get(name))
             return cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=updated_node.value)
-        if isinstance(self.kind(call), (Frame, Column, Grouped)):
-            # a DataFrame or column expression whose result is not kept only showed data in the notebook
-            self.report(original_node, "LG103", "dropped", "result not kept; the expression only showed data")
-            return cst.RemoveFromParent()
-        return updated_node
+        if self.scopes or not self._only_shows(call):
+            return updated_node
+        # A pandas expression whose result is not kept only showed data in the notebook: it leaves
+        # the pipeline, converted or not, and its calls are not pipeline call sites.
+        events, markers = self.expr_start
+        del self.state.events[events:]
+        del self.markers[markers:]
+        self.report(original_node, "LG103", "dropped", "result not kept; the expression only showed data")
+        return cst.RemoveFromParent()
+
+    def _only_shows(self, expr: cst.BaseExpression) -> bool:
+        """A statement-level pandas expression with no effect: no writer, no inplace, no unknown call."""
+        if isinstance(self.kind(expr), (Frame, Column, Grouped, Scalar)):
+            return True
+        if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+            return False
+        method = expr.func.attr.value
+        if method.startswith("to_") or method in ("plot", "hist") or any(
+            a.keyword is not None and a.keyword.value == "inplace" for a in expr.args
+        ):
+            return False
+        receiver = expr.func.value
+        return isinstance(self.kind(receiver), (Frame, Column, Grouped, Accessor)) or (
+            isinstance(receiver, cst.Call) and self._only_shows(receiver)
+        )
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
         if not self.markers:

@@ -47,6 +47,7 @@ class GroupBy(Rule):
             raise NotConvertible("grouping by index level has no Spark equivalent")
         site.kwargs.pop("by", None)
         site.only("as_index", "dropna", "sort", "observed", positional=1)
+        as_index = site.get(None, "as_index", None)
         dropna = site.get(None, "dropna", None)
         sort = site.get(None, "sort", None)
         kind = Grouped(
@@ -55,5 +56,6 @@ class GroupBy(Rule):
             dropna=True if dropna is None else bool(dropna.literal),
             sort=True if sort is None else bool(sort.literal),
             bools=getattr(site.kind, "bools", frozenset()),
+            as_index=True if as_index is None else bool(as_index.literal),
         )
         return Rewrite("", kind)

@@ -83,17 +83,15 @@ class GroupByAggregate(Rule):
             else:  # pandas sorts the missing key last; Spark's ascending sort puts null first
                 code += f".orderBy({', '.join(f'F.asc_nulls_last({py_str(k)})' for k in grouped.keys)})"
         kind = Frame(sorted=grouped.sort, keys=grouped.keys, series_col=series_col)
-        note = None
-        outcome = "converted"
-        if site.method == "size":
-            outcome, note = "partial", "the count column is named 'size' (pandas: 0 unless reset_index(name=...))"
-        return Rewrite(code, kind, outcome=outcome, note=note, uses=frozenset({"F"}))
+        return Rewrite(code, kind, uses=frozenset({"F"}))
 
     def _exprs(self, site: CallSite, grouped: Grouped) -> tuple[list[str], str | None]:
         bools = grouped.bools
         if site.method == "size":
+            # pandas names the counts 0 in the Series (a column "0" after reset_index()), or "size" with as_index=False
             site.only()
-            return [f"{AGGREGATIONS['size']}.alias(\"size\")"], "size"
+            name = "size" if not grouped.as_index else "0"
+            return [f"{AGGREGATIONS['size']}.alias(\"{name}\")"], name
         if site.method not in ("agg", "aggregate"):
             site.only("numeric_only", "dropna")
             if grouped.selection is None:

@@ -23,7 +23,7 @@ class ResetIndex(Rule):
     Example:
         Before: ``sizes = flights.groupby("carrier").size().reset_index(name="n")``
 
-        After: ``sizes = flights.dropna(subset=["carrier"]).groupBy("carrier").agg(F.count(F.lit(1)).alias("size")).orderBy("carrier").withColumnRenamed("size", "n")``
+        After: ``sizes = flights.dropna(subset=["carrier"]).groupBy("carrier").agg(F.count(F.lit(1)).alias("0")).orderBy("carrier").withColumnRenamed("0", "n")``
     """
 
     code = "PS121"
