@@ -3,7 +3,49 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import NamedTuple
+
+#: fields that never hold AST nodes, in any node type (names, operators' strings, flags, comments)
+SCALAR_FIELDS = frozenset(
+    {"id", "attr", "name", "arg", "asname", "module", "level", "kind", "conversion", "is_async", "simple",
+     "type_comment", "tag", "lineno", "rest", "kwd_attrs"}
+)
+#: fields holding only expression contexts and operators (``Load()``, ``Add()``, ``Eq()``): leaves nobody visits
+MARKER_FIELDS = frozenset({"ctx", "op", "ops"})
+_LEAN_SKIP = SCALAR_FIELDS | MARKER_FIELDS
+_LEAN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def lean_fields(cls: type) -> tuple[str, ...]:
+    """The fields of node type ``cls`` that may hold child nodes other than contexts and operators, last first."""
+    fields = _LEAN_FIELDS.get(cls)
+    if fields is None:
+        fields = _LEAN_FIELDS[cls] = tuple(f for f in reversed(cls._fields) if f not in _LEAN_SKIP)  # type: ignore[attr-defined]
+    return fields
+
+
+def lean_walk(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node under ``tree`` (itself included) in source order, parents first, without the contexts
+    and operators (:data:`MARKER_FIELDS`); order does not matter to callers that only collect."""
+    node_type = ast.AST
+    stack = [tree]
+    pop, push = stack.pop, stack.append
+    fields_of = _LEAN_FIELDS
+    while stack:
+        node = pop()
+        yield node
+        fields = fields_of.get(node.__class__)
+        if fields is None:
+            fields = lean_fields(node.__class__)
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in reversed(value):
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
 
 
 def dotted(node: ast.AST) -> str | None:
@@ -94,7 +136,10 @@ _HELP_MAGICS = frozenset({"pinfo", "pinfo2", "psearch"})
 def ipython_call(node: ast.Call) -> IPythonCall | None:
     """Recognise ``get_ipython().run_line_magic(...)`` and friends; None for any other call."""
     func = node.func
-    if not (isinstance(func, ast.Attribute) and is_get_ipython(func.value)):
+    if func.__class__ is not ast.Attribute:
+        return None
+    inner = func.value  # get_ipython(), inlined: this runs for every call in every cell
+    if not (inner.__class__ is ast.Call and inner.func.__class__ is ast.Name and inner.func.id == "get_ipython"):  # type: ignore[attr-defined]
         return None
     args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else "" for a in node.args]
     args += [""] * (3 - len(args))

@@ -7,18 +7,15 @@ that cannot be linted (one line per file on stderr; the other files are still li
 from __future__ import annotations
 
 import importlib
-import json
-import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
-from nb2prod.lint.engine import Report, SelectionError, lint_paths, resolve
-from nb2prod.lint.rule import Finding
+from nb2prod.lint.engine import SelectionError, lint_paths, resolve
+from nb2prod.lint.output import FORMATS, github_line, json_lines, render
 from nb2prod.lint.rules import all_rules
 
-FORMATS = ("text", "json", "github")
+__all__ = ["FORMATS", "github_line", "json_lines", "lint", "render", "rule"]
 
 
 def _codes(values: Sequence[str], option: str) -> list[str]:
@@ -29,71 +26,6 @@ def _codes(values: Sequence[str], option: str) -> list[str]:
     except SelectionError as exc:
         raise click.BadParameter(f"no rule matches {str(exc)!r} (see 'nb2prod rule --list')", param_hint=option) from None
     return codes
-
-
-_SOURCE_KEY = re.compile(r'^\s*"source":\s*(\[?)\s*$|^\s*"source":')
-
-
-def json_lines(path: str) -> dict[int, tuple[int, bool]]:
-    """cell number -> (line of its ``"source"`` key in the .ipynb file, whether source lines follow one per line).
-
-    Jupyter writes one source line per JSON line, so a finding at line L of a cell is at JSON line
-    ``source line + L``. Returns {} (annotate line 1) when the layout is not that, or cannot be read.
-    """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-        cells = json.loads(text).get("cells") or []
-    except (OSError, ValueError, AttributeError):
-        return {}
-    found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _SOURCE_KEY.match(line)
-        if match:
-            found.append((number, bool(match.group(1))))
-    if len(found) != len(cells):
-        return {}
-    return dict(enumerate(found, start=1))
-
-
-def _escape(value: str, *, property_value: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if property_value:
-        value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
-
-
-def github_line(finding: Finding, lines: dict[int, tuple[int, bool]]) -> str:
-    """A GitHub Actions ``::error`` annotation; the line is the finding's line in the .ipynb JSON when knowable."""
-    line = 1
-    if finding.cell is not None and finding.cell in lines:
-        key_line, per_line = lines[finding.cell]
-        line = key_line + finding.line if per_line else key_line
-    where = f"cell {finding.cell}:{finding.line}:{finding.col}" if finding.cell is not None else "notebook"
-    return (
-        f"::error file={_escape(finding.path, property_value=True)},line={line},col={finding.col},"
-        f"title={finding.code} {finding.name}::{_escape(f'{where}: {finding.message}')}"
-    )
-
-
-def render(report: Report, output_format: str) -> str:
-    """The findings as text lines, a JSON list, or GitHub annotations."""
-    if output_format == "json":
-        return json.dumps([f._asdict() for f in report.findings], indent=2, ensure_ascii=False)
-    if output_format == "github":
-        cache: dict[str, dict[int, tuple[int, bool]]] = {}
-        out = []
-        for finding in report.findings:
-            if finding.path not in cache:
-                cache[finding.path] = json_lines(finding.path)
-            out.append(github_line(finding, cache[finding.path]))
-        return "\n".join(out)
-    lines = [f.text() for f in report.findings]
-    if report.findings:
-        rules = all_rules()
-        fixable = sum(1 for f in report.findings if rules[f.code].fixable_by_convert())
-        noun = "finding" if len(report.findings) == 1 else "findings"
-        lines.append(f"Found {len(report.findings)} {noun} ({fixable} fixable by `nb2prod convert`).")
-    return "\n".join(lines)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

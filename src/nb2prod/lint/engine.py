@@ -17,11 +17,12 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from nb2prod.errors import Nb2ProdError
+from nb2prod.lint.astutil import MARKER_FIELDS, SCALAR_FIELDS
 from nb2prod.lint.config import LintConfig, config_for_directory, with_cli
 from nb2prod.lint.context import CodeCell, LintNotebook
 from nb2prod.lint.rule import Finding, Rule
@@ -103,31 +104,61 @@ def iter_notebooks(paths: Sequence[str]) -> Iterator[tuple[Path, str] | str]:
             yield f"{given}: no such file or directory"
 
 
-def _dispatch_table(rules: tuple[Rule, ...]) -> dict[type[ast.AST], list[Rule]]:
-    table: dict[type[ast.AST], list[Rule]] = {}
+class _Dispatch(NamedTuple):
+    """Node type -> the ``check_node`` methods of the rules that asked for it, in code order; and which fields to walk."""
+
+    checks: dict[type[ast.AST], tuple[Callable[..., Any], ...]]
+    #: node type -> the fields that may hold children, last first (filled in as types are met)
+    fields: dict[type, tuple[str, ...]]
+    skip: frozenset[str]
+
+
+@functools.cache
+def _dispatch_table(rules: tuple[Rule, ...]) -> _Dispatch:
+    table: dict[type[ast.AST], list[Callable[..., Any]]] = {}
     for rule in rules:
         for node_type in rule.node_types:
-            table.setdefault(node_type, []).append(rule)
-    return table
+            table.setdefault(node_type, []).append(rule.check_node)
+    # Contexts and operators (Load(), Add()) are skipped by the walk unless a rule asks for one of them.
+    markers = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    skip = SCALAR_FIELDS if any(issubclass(t, markers) for t in table) else SCALAR_FIELDS | MARKER_FIELDS
+    return _Dispatch({t: tuple(checks) for t, checks in table.items()}, _FIELDS.setdefault(skip, {}), skip)
 
 
-def _preorder(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node, parents before children, in source order (``ast.iter_child_nodes`` inlined: the hot loop)."""
+_FIELDS: dict[frozenset[str], dict[type, tuple[str, ...]]] = {}
+
+
+def _run_node_rules(cell: CodeCell, nb: LintNotebook, dispatch: _Dispatch, findings: list[Finding]) -> None:
+    """Call each rule's ``check_node`` on the nodes of its types, every node once, parents before
+    children, in source order (the hot loop: the walk is inlined, a rule returning nothing costs no
+    generator)."""
     node_type = ast.AST
-    stack = [tree]
-    pop, push = stack.pop, stack.extend
+    get_checks = dispatch.checks.get
+    fields_of = dispatch.fields
+    skip = dispatch.skip
+    extend = findings.extend
+    stack: list[ast.AST] = [cell.tree]  # type: ignore[list-item]
+    pop, push = stack.pop, stack.append
     while stack:
         node = pop()
-        yield node
-        children = []
-        for name in node._fields:
+        cls = node.__class__
+        checks = get_checks(cls)
+        if checks is not None:
+            for check in checks:
+                found = check(node, cell, nb)
+                if found:
+                    extend(found)
+        fields = fields_of.get(cls)
+        if fields is None:
+            fields = fields_of[cls] = tuple(f for f in reversed(cls._fields) if f not in skip)
+        for name in fields:
             value = getattr(node, name, None)
-            if isinstance(value, node_type):
-                children.append(value)
-            elif value.__class__ is list:
-                children.extend(item for item in value if isinstance(item, node_type))
-        children.reverse()
-        push(children)
+            if value.__class__ is list:
+                for item in reversed(value):
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
 
 
 def _line_noqa(cell: CodeCell) -> dict[int, frozenset[str] | None]:
@@ -179,14 +210,11 @@ def _suppressed(findings: list[Finding], nb: LintNotebook) -> list[Finding]:
 def lint_notebook(nb: LintNotebook, rules: tuple[Rule, ...]) -> list[Finding]:
     """All findings for one prepared notebook, suppressions applied, sorted by cell, line, column, code."""
     findings: list[Finding] = []
-    table = _dispatch_table(rules)
-    if table:
+    dispatch = _dispatch_table(rules)
+    if dispatch.checks:
         for cell in nb.code_cells:
-            if cell.tree is None:
-                continue
-            for node in _preorder(cell.tree):
-                for rule in table.get(type(node), ()):
-                    findings.extend(rule.check_node(node, cell, nb))
+            if cell.tree is not None:
+                _run_node_rules(cell, nb, dispatch, findings)
     for rule in rules:
         findings.extend(rule.check_notebook(nb))
     findings = _suppressed(findings, nb)

@@ -6,7 +6,7 @@ import ast
 import functools
 import inspect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
@@ -40,13 +40,19 @@ class Finding(NamedTuple):
         return f"{where}:{self.line}:{self.col}: {self.code} {self.message}"
 
 
+#: what :meth:`Rule.check_node` returns when it finds nothing
+NO_FINDINGS: tuple[Finding, ...] = ()
+
+
 class Rule:
     """Base class of lint rules; the subclass docstring is the rule's documentation.
 
     A rule looks at a notebook in either or both of two ways:
 
     * ``node_types`` and :meth:`check_node`: called for every AST node of those types in every parsed
-      code cell, in notebook order, parents before children (one shared walk for all rules);
+      code cell, in notebook order, parents before children (one shared walk for all rules). It
+      returns an iterable of findings: a generator is fine, but the built-in rules return a list, or
+      :data:`NO_FINDINGS` when there is nothing (most calls), which costs less than a generator;
     * :meth:`check_notebook`: called once per notebook, for rules about cells, execution counts,
       outputs and names across cells.
     """
@@ -55,8 +61,8 @@ class Rule:
     name: ClassVar[str]
     node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
 
-    def check_node(self, node: ast.AST, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
-        return iter(())
+    def check_node(self, node: ast.AST, cell: CodeCell, nb: LintNotebook) -> Iterable[Finding]:
+        return NO_FINDINGS
 
     def check_notebook(self, nb: LintNotebook) -> Iterator[Finding]:
         return iter(())

@@ -61,6 +61,10 @@ def words(name: str) -> list[str]:
 
 def secret_keyword(name: str) -> bool:
     """Whether a variable, key or argument name says it holds a secret."""
+    lower = name.lower()
+    # Every secret word and pair contains one of these, and each word is a piece of the name.
+    if not any(hint in lower for hint in _SECRET_HINTS):
+        return False
     parts = words(name)
     if not parts or parts[-1] in _NOT_SECRET_LAST:
         return False

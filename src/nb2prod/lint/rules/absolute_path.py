@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 _HOME = re.compile(r"^~[A-Za-z0-9_.-]*(?:[\\/]|$)")
@@ -21,6 +21,8 @@ _EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}$")
 def path_kind(text: str) -> str | None:
     """`home-directory`, `absolute` or None for a string literal."""
     if not text or len(text) > 300 or "\n" in text or "://" in text:
+        return None
+    if text[0] not in "~/\\" and text[1:2] != ":":  # what every pattern below starts with: most strings stop here
         return None
     if _HOME.match(text):
         return "home-directory"
@@ -64,19 +66,19 @@ class AbsolutePath(Rule):
     name = "absolute-path"
     node_types = (ast.JoinedStr, ast.Constant)
 
-    def check_node(self, node: ast.JoinedStr | ast.Constant, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
-        handled: set[int] = nb.scratch.setdefault(self.code, set())
-        if isinstance(node, ast.JoinedStr):
+    def check_node(self, node: ast.JoinedStr | ast.Constant, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
+        if node.__class__ is ast.JoinedStr:
             # an f-string is one path: judge it by its leading text, and not its fragments again
-            handled.update(id(part) for part in node.values)
+            nb.scratch.setdefault(self.code, set()).update(id(part) for part in node.values)
             first = node.values[0] if node.values else None
             text = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
             shown_suffix = "..." if len(node.values) > 1 else ""
-        elif id(node) in handled or not isinstance(node.value, str):
-            return
+        elif node.value.__class__ is not str or id(node) in nb.scratch.get(self.code, ()):
+            return NO_FINDINGS
         else:
             text, shown_suffix = node.value, ""
         kind = path_kind(text) if text else None
         if kind:
             shown = text if len(text) <= 60 else text[:57] + "..."
-            yield self.at(nb, cell, node, f"{kind} path {shown + shown_suffix!r} (move it to configuration)")
+            return [self.at(nb, cell, node, f"{kind} path {shown + shown_suffix!r} (move it to configuration)")]
+        return NO_FINDINGS

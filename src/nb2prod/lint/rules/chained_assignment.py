@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from nb2prod.lint.astutil import base_name
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 _INDEXERS = frozenset({"loc", "iloc", "at", "iat"})
@@ -59,14 +59,16 @@ class ChainedAssignment(Rule):
     name = "chained-assignment"
     node_types = (ast.Assign, ast.AugAssign)
 
-    def check_node(self, node: ast.Assign | ast.AugAssign, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    def check_node(self, node: ast.Assign | ast.AugAssign, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
+        targets = node.targets if node.__class__ is ast.Assign else [node.target]
+        found = []
         for target in targets:
-            if not _chained(target):
+            if target.__class__ is not ast.Subscript or not _chained(target):
                 continue
             base = base_name(target)
             if base is not None and (base.id in nb.names.pandas_names or _DF_NAME.search(base.id)):
-                yield self.at(
+                found.append(self.at(
                     nb, cell, target,
                     f"chained assignment to {base.id}[...][...] is lost under copy-on-write (use {base.id}.loc[rows, column] = value)",
-                )
+                ))
+        return found

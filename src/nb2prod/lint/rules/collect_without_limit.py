@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from nb2prod.lint.astutil import method_chain
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 _BOUNDED = frozenset({"limit", "head", "take", "tail", "sample", "first"})
@@ -45,16 +45,16 @@ class CollectWithoutLimit(Rule):
     name = "collect-without-limit"
     node_types = (ast.Call,)
 
-    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         func = node.func
-        if not isinstance(func, ast.Attribute) or func.attr not in ("collect", "toPandas") or node.args:
-            return
+        if func.__class__ is not ast.Attribute or func.attr not in ("collect", "toPandas") or node.args:
+            return NO_FINDINGS
         chain = set(method_chain(func.value))
         if chain & _BOUNDED or (chain & _ONE_ROW and not chain & _GROUPED):
-            return
+            return NO_FINDINGS
         if func.attr == "collect" and self._polars_only(nb):
-            return
-        yield self.at(nb, cell, node, f".{func.attr}() brings every row to the driver (add .limit(n) or keep the work in Spark)")
+            return NO_FINDINGS
+        return [self.at(nb, cell, node, f".{func.attr}() brings every row to the driver (add .limit(n) or keep the work in Spark)")]
 
     @staticmethod
     def _polars_only(nb: LintNotebook) -> bool:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from nb2prod.lint.astutil import qualified_name
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 _DISPLAYS = frozenset({"display", "IPython.display.display", "IPython.core.display.display", "IPython.core.display_functions.display"})
@@ -39,6 +39,10 @@ class DisplayCall(Rule):
     name = "display-call"
     node_types = (ast.Call,)
 
-    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
-        if qualified_name(node.func, nb.imports) in _DISPLAYS:
-            yield self.at(nb, cell, node, "display() renders only in a notebook (log or save the result)")
+    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
+        func = node.func
+        if func.__class__ is ast.Attribute and func.attr != "display":
+            return NO_FINDINGS  # the qualified name ends with the attribute: no display()
+        if qualified_name(func, nb.imports) in _DISPLAYS:
+            return [self.at(nb, cell, node, "display() renders only in a notebook (log or save the result)")]
+        return NO_FINDINGS

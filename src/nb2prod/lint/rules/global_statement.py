@@ -4,7 +4,7 @@ import ast
 from collections.abc import Iterator
 
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 
@@ -41,6 +41,6 @@ class GlobalStatement(Rule):
     name = "global-statement"
     node_types = (ast.Global,)
 
-    def check_node(self, node: ast.Global, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+    def check_node(self, node: ast.Global, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         names = ", ".join(node.names)
-        yield self.at(nb, cell, node, f"'global {names}' makes the function change notebook state (return the value instead)")
+        return [self.at(nb, cell, node, f"'global {names}' makes the function change notebook state (return the value instead)")]

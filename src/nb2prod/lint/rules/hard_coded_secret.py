@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from nb2prod.lint import secrets
 from nb2prod.lint.astutil import str_value
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 
@@ -65,20 +65,24 @@ class HardCodedSecret(Rule):
     name = "hard-coded-secret"
     node_types = (ast.Assign, ast.AnnAssign, ast.keyword, ast.Dict, ast.Constant)
 
-    def check_node(self, node: ast.AST, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
-        handled: set[int] = nb.scratch.setdefault(self.code, set())
-        if isinstance(node, ast.Constant):
-            if id(node) in handled or not isinstance(node.value, str):
-                return
-            label = secrets.provider(node.value)
+    def check_node(self, node: ast.AST, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
+        cls = node.__class__
+        if cls is ast.Constant:
+            text = node.value  # type: ignore[attr-defined]
+            if text.__class__ is not str or id(node) in nb.scratch.get(self.code, ()):
+                return NO_FINDINGS
+            label = secrets.provider(text)
             if label:
-                yield self.at(nb, cell, node, f"hard-coded {label} in a string literal (move it to an environment variable)")
-            return
+                return [self.at(nb, cell, node, f"hard-coded {label} in a string literal (move it to an environment variable)")]
+            return NO_FINDINGS
+        if cls is ast.keyword and (node.value.__class__ is not ast.Constant or node.value.value.__class__ is not str):  # type: ignore[attr-defined]
+            return NO_FINDINGS  # most keyword arguments: no string to look at
+        found = []
         for anchor, name, value in self._named_values(node):
-            handled.add(id(value))
             text = str_value(value)
             if text is None:
                 continue
+            nb.scratch.setdefault(self.code, set()).add(id(value))  # the literal is judged here, not again on its own
             where = f"in {name!r}" if name else "in a string literal"
             label = secrets.provider(text)
             if label:
@@ -89,7 +93,8 @@ class HardCodedSecret(Rule):
                 kind = "possible hard-coded secret (high-entropy string)"
             else:
                 continue
-            yield self.at(nb, cell, anchor, f"{kind} {where} (move it to an environment variable)")
+            found.append(self.at(nb, cell, anchor, f"{kind} {where} (move it to an environment variable)"))
+        return found
 
     @staticmethod
     def _named_values(node: ast.AST) -> Iterator[tuple[ast.AST, str | None, ast.AST]]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from nb2prod.lint.astutil import IPythonCall, ipython_call
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 _INSTALL_MAGICS = frozenset({"pip", "conda", "mamba", "micromamba", "uv"})
@@ -56,14 +56,15 @@ class InlineInstall(Rule):
     name = "inline-install"
     node_types = (ast.Call,)
 
-    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         call = ipython_call(node)
         if call is not None and is_install(call):
             if call.kind == "line":
                 prefix, tool = "%", call.name
             else:
                 prefix, tool = "!", _INSTALL_COMMAND.match(call.args).group("tool")
-            yield self.at(
+            return [self.at(
                 nb, cell, node,
                 f"inline install with {prefix}{tool} (declare the dependency in requirements.txt or pyproject.toml)",
-            )
+            )]
+        return NO_FINDINGS

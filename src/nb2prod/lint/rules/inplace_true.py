@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from nb2prod.lint.astutil import is_true
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 
@@ -39,8 +39,12 @@ class InplaceTrue(Rule):
     name = "inplace-true"
     node_types = (ast.Call,)
 
-    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
+        if not node.keywords:
+            return NO_FINDINGS
+        found = []
         for kw in node.keywords:
             if kw.arg == "inplace" and is_true(kw.value):
                 method = f".{node.func.attr}()" if isinstance(node.func, ast.Attribute) else "call"
-                yield self.at(nb, cell, kw, f"inplace=True in {method} (assign the result instead)")
+                found.append(self.at(nb, cell, kw, f"inplace=True in {method} (assign the result instead)"))
+        return found

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from nb2prod.lint.astutil import ipython_call, is_get_ipython
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 from nb2prod.lint.rules.inline_install import is_install
 
@@ -43,23 +43,23 @@ class IPythonMagic(Rule):
     name = "ipython-magic"
     node_types = (ast.Call,)
 
-    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
-        handled: set[int] = nb.scratch.setdefault(self.code, set())
+    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         call = ipython_call(node)
-        if call is not None:
-            handled.add(id(node.func.value))  # the get_ipython() inside, visited next
-            if is_install(call):
-                return
-            if call.kind == "line":
-                what = f"magic %{call.name}"
-            elif call.kind == "cell":
-                what = f"cell magic %%{call.name}"
-            elif call.kind == "shell":
-                what = f"shell escape !{call.name}"
-            elif call.kind == "help":
-                what = "help query '?'"
-            else:
-                what = f"get_ipython().{call.name}()"
-            yield self.at(nb, cell, node, f"{what} works only in IPython (use Python code instead)")
-        elif is_get_ipython(node) and id(node) not in handled:
-            yield self.at(nb, cell, node, "get_ipython() works only in IPython (use Python code instead)")
+        if call is None:
+            if is_get_ipython(node) and id(node) not in nb.scratch.get(self.code, ()):
+                return [self.at(nb, cell, node, "get_ipython() works only in IPython (use Python code instead)")]
+            return NO_FINDINGS
+        nb.scratch.setdefault(self.code, set()).add(id(node.func.value))  # type: ignore[attr-defined]  # the get_ipython() inside, visited next
+        if is_install(call):
+            return NO_FINDINGS
+        if call.kind == "line":
+            what = f"magic %{call.name}"
+        elif call.kind == "cell":
+            what = f"cell magic %%{call.name}"
+        elif call.kind == "shell":
+            what = f"shell escape !{call.name}"
+        elif call.kind == "help":
+            what = "help query '?'"
+        else:
+            what = f"get_ipython().{call.name}()"
+        return [self.at(nb, cell, node, f"{what} works only in IPython (use Python code instead)")]

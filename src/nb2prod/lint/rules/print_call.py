@@ -5,10 +5,11 @@ from collections.abc import Iterator
 
 from nb2prod.lint.astutil import qualified_name
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 _PRINTS = frozenset({"print", "pprint.pprint", "pprint.pp", "rich.print", "rich.pretty.pprint"})
+_LAST_PARTS = frozenset(name.rsplit(".", 1)[-1] for name in _PRINTS)
 
 
 @register
@@ -42,7 +43,11 @@ class PrintCall(Rule):
     name = "print-call"
     node_types = (ast.Call,)
 
-    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
-        name = qualified_name(node.func, nb.imports)
+    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
+        func = node.func
+        if func.__class__ is ast.Attribute and func.attr not in _LAST_PARTS:
+            return NO_FINDINGS  # the qualified name ends with the attribute: not a print
+        name = qualified_name(func, nb.imports)
         if name in _PRINTS:
-            yield self.at(nb, cell, node, f"{name.rsplit('.', 1)[-1]}() used for reporting (use logging)")
+            return [self.at(nb, cell, node, f"{name.rsplit('.', 1)[-1]}() used for reporting (use logging)")]
+        return NO_FINDINGS

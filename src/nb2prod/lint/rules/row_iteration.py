@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from nb2prod.lint.astutil import keyword
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 
@@ -48,11 +48,12 @@ class RowIteration(Rule):
     name = "row-iteration"
     node_types = (ast.Call,)
 
-    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         func = node.func
-        if not isinstance(func, ast.Attribute):
-            return
+        if func.__class__ is not ast.Attribute:
+            return NO_FINDINGS
         if func.attr in ("iterrows", "itertuples"):
-            yield self.at(nb, cell, node, f"row-by-row iteration with .{func.attr}() (use column operations)")
-        elif func.attr == "apply" and _row_wise(node):
-            yield self.at(nb, cell, node, ".apply(axis=1) calls Python once per row (use column operations)")
+            return [self.at(nb, cell, node, f"row-by-row iteration with .{func.attr}() (use column operations)")]
+        if func.attr == "apply" and _row_wise(node):
+            return [self.at(nb, cell, node, ".apply(axis=1) calls Python once per row (use column operations)")]
+        return NO_FINDINGS

@@ -4,7 +4,7 @@ import ast
 from collections.abc import Iterator
 
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 
@@ -39,7 +39,8 @@ class StarImport(Rule):
     name = "star-import"
     node_types = (ast.ImportFrom,)
 
-    def check_node(self, node: ast.ImportFrom, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+    def check_node(self, node: ast.ImportFrom, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         if any(alias.name == "*" for alias in node.names):
             module = "." * node.level + (node.module or "")
-            yield self.at(nb, cell, node, f"star import from {module!r} (import the names you use)")
+            return [self.at(nb, cell, node, f"star import from {module!r} (import the names you use)")]
+        return NO_FINDINGS

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from nb2prod.lint.config import read_pyproject
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 #: import name -> distribution names, where they differ by more than `-`/`_`/case
@@ -112,6 +113,7 @@ class Declared:
         self.distributions: set[str] = set()
         self.files: list[Path] = []
         self.local_roots = [directory]
+        self._local: dict[str, bool] = {}
         for folder in (directory, *directory.parents):
             for path in sorted(folder.glob("requirements*.txt")) + sorted(folder.glob("requirements*.in")) + sorted(folder.glob("requirements/*.txt")):
                 self.files.append(path)
@@ -128,7 +130,14 @@ class Declared:
                 break
 
     def is_local(self, module: str) -> bool:
-        return any((root / f"{module}.py").is_file() or (root / module).is_dir() for root in self.local_roots)
+        # Remembered for the run: the notebooks of one directory share this object and import the same modules.
+        local = self._local.get(module)
+        if local is None:
+            local = self._local[module] = any(
+                os.path.isfile(os.path.join(root, f"{module}.py")) or os.path.isdir(os.path.join(root, module))
+                for root in self.local_roots
+            )
+        return local
 
     def declares(self, module: str, dotted: str) -> bool:
         """Whether ``module`` (imported as ``dotted``) is declared; for namespace packages, by its dotted name."""
@@ -179,14 +188,15 @@ class UndeclaredImport(Rule):
     name = "undeclared-import"
     node_types = (ast.Import, ast.ImportFrom)
 
-    def check_node(self, node: ast.Import | ast.ImportFrom, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+    def check_node(self, node: ast.Import | ast.ImportFrom, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         if isinstance(node, ast.ImportFrom):
             if node.level or not node.module:
-                return
+                return NO_FINDINGS
             dotted_names = [f"{node.module}.{alias.name}" for alias in node.names]
         else:
             dotted_names = [alias.name for alias in node.names]
         seen: set[str] = nb.scratch.setdefault(self.code, set())
+        found = []
         for dotted in dotted_names:
             module = dotted.split(".")[0]
             # a namespace package is many distributions: google.cloud.storage is google-cloud-storage
@@ -204,4 +214,5 @@ class UndeclaredImport(Rule):
                 message = f"third-party module {module!r} is not declared in requirements.txt or pyproject.toml (add it)"
             else:
                 message = f"third-party module {module!r} is not declared: no requirements.txt or pyproject.toml above the notebook"
-            yield self.at(nb, cell, node, message)
+            found.append(self.at(nb, cell, node, message))
+        return found

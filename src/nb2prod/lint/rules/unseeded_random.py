@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from nb2prod.lint.astutil import dotted, keyword, qualified_name
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import Finding, Rule
+from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 _STDLIB = frozenset(
@@ -24,6 +24,10 @@ _GENERATORS = frozenset(
      "pyspark.sql.functions.randn"}
 )
 _SPLITTERS = frozenset({"sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split"})
+#: the last part of every name the rule looks at
+_LAST_PARTS = frozenset(
+    {"seed", "sample", "randomSplit", *_STDLIB, *_NUMPY, *(n.rsplit(".", 1)[-1] for n in _GENERATORS | _SPLITTERS)}
+)
 
 
 @register
@@ -67,13 +71,16 @@ class UnseededRandom(Rule):
     name = "unseeded-random"
     node_types = (ast.Call,)
 
-    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> Iterator[Finding]:
+    def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
+        func = node.func
+        if func.__class__ is ast.Attribute and func.attr not in _LAST_PARTS:
+            return NO_FINDINGS  # the qualified name ends with the attribute, which no branch below wants
         seeded: set[str] = nb.scratch.setdefault(self.code, set())
         name = qualified_name(node.func, nb.imports) or ""
         module, _, function = name.rpartition(".")
         if function == "seed" and module in ("random", "numpy.random"):
             seeded.add(module)
-            return
+            return NO_FINDINGS
         unseeded = False
         if module == "random" and function in _STDLIB:
             unseeded = "random" not in seeded
@@ -90,4 +97,5 @@ class UnseededRandom(Rule):
                 unseeded = keyword(node, "seed") is None and len(node.args) < 2
         if unseeded:
             shown = dotted(node.func) or (f".{node.func.attr}" if isinstance(node.func, ast.Attribute) else "call")
-            yield self.at(nb, cell, node, f"unseeded randomness in {shown}() (set a seed so runs repeat)")
+            return [self.at(nb, cell, node, f"unseeded randomness in {shown}() (set a seed so runs repeat)")]
+        return NO_FINDINGS
