@@ -14,13 +14,15 @@ class WriteFiles(Rule):
 
     What it does:
         ``df.to_csv(path, index=False)`` becomes
-        ``df.write.mode("overwrite").csv(path, header=True)``; likewise
+        ``df.write.mode("overwrite").options(**compat.CSV_WRITE_OPTIONS).csv(path, header=True)``; likewise
         ``.parquet(path)`` and ``.json(path)`` (JSON Lines). ``compression``
         becomes Spark's codec of the same name (``bz2`` is ``bzip2``).
 
     Why:
         pandas overwrites a file; Spark's default mode fails when the path
-        exists, so ``overwrite`` keeps re-runs working. Spark writes a
+        exists, so ``overwrite`` keeps re-runs working. Spark's CSV writer
+        trims leading and trailing spaces from values by default; pandas keeps
+        them, so ``compat.CSV_WRITE_OPTIONS`` turns trimming off. Spark writes a
         directory of part files at ``path``, not a single file: readers
         (Spark, pandas ``read_csv`` of each part, DuckDB globs) read it as one
         dataset. The pandas index is written only when it holds group keys,
@@ -32,7 +34,7 @@ class WriteFiles(Rule):
     Example:
         Before: ``by_carrier.to_csv("out/by_carrier.csv", index=False)``
 
-        After: ``by_carrier.write.mode("overwrite").csv("out/by_carrier.csv", header=True)``
+        After: ``by_carrier.write.mode("overwrite").options(**compat.CSV_WRITE_OPTIONS).csv("out/by_carrier.csv", header=True)``
     """
 
     code = "PS125"
@@ -67,17 +69,21 @@ class WriteFiles(Rule):
             sep = site.get(None, "sep", None)
             if sep is not None:
                 options.append(f"sep={sep.code}")
-        code = f'{site.receiver}.write.mode("overwrite").{fmt}({", ".join(options)})'
+        writer = f'{site.receiver}.write.mode("overwrite")'
+        if fmt == "csv":
+            writer += ".options(**compat.CSV_WRITE_OPTIONS)"
+        code = f'{writer}.{fmt}({", ".join(options)})'
+        uses = frozenset({"compat"}) if fmt == "csv" else frozenset()
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
         if fmt == "json":
             orient, lines = site.get(None, "orient", None), site.get(None, "lines", None)
             if orient is None or orient.literal != "records" or lines is None or lines.literal is not True:
                 return Rewrite(
-                    code, None, outcome="partial",
+                    code, None, outcome="partial", uses=uses,
                     note="Spark writes JSON Lines; pandas writes this as one JSON document (orient='records', lines=True matches)",
                 )
-            return Rewrite(code, None)  # records as JSON Lines: no index written
+            return Rewrite(code, None, uses=uses)  # records as JSON Lines: no index written
         writes_index = index is None or index.literal is not False
         if writes_index and not kind.keys and fmt != "parquet":
-            return Rewrite(code, None, outcome="partial", note="pandas also writes the row index; Spark has none")
-        return Rewrite(code, None)
+            return Rewrite(code, None, outcome="partial", note="pandas also writes the row index; Spark has none", uses=uses)
+        return Rewrite(code, None, uses=uses)
