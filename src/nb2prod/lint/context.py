@@ -12,13 +12,14 @@ import ast
 import builtins
 import functools
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from nb2prod.lint.astutil import base_name, ipython_call
+from nb2prod.lint.astutil import MARKER_FIELDS, SCALAR_FIELDS, base_name, ipython_call, lean_walk
 from nb2prod.lint.config import LintConfig
-from nb2prod.notebook import Cell, Notebook
+
+if TYPE_CHECKING:
+    from nb2prod.notebook import Cell, Notebook
 
 BUILTINS = frozenset(dir(builtins))
 #: names a Jupyter kernel defines before the first cell runs
@@ -93,20 +94,39 @@ class SyntaxProblem(NamedTuple):
     message: str
 
 
-@dataclass
 class CodeCell:
     """A code cell as the rules see it.
 
     ``code`` is the source with magics rewritten by IPython (line numbers are kept, except that a
     magic continued over several lines with ``\\`` becomes one line); ``tree`` is None when the cell
-    does not parse (``syntax_error`` says where).
+    does not parse (``syntax_error`` says where). (A plain class, not a dataclass: importing
+    ``dataclasses`` costs the hook more start-up than all the rules.)
     """
 
-    cell: Cell
-    code: str
-    tree: ast.Module | None
-    syntax_error: SyntaxProblem | None = None
-    lines: list[str] = field(default_factory=list)
+    __slots__ = ("cell", "code", "tree", "syntax_error", "lines")
+
+    def __init__(
+        self, cell: Cell, code: str, tree: ast.Module | None, syntax_error: SyntaxProblem | None = None,
+        lines: list[str] | None = None,
+    ) -> None:
+        self.cell = cell
+        self.code = code
+        self.tree = tree
+        self.syntax_error = syntax_error
+        self.lines: list[str] = [] if lines is None else lines
+
+    def __repr__(self) -> str:
+        return (
+            f"CodeCell(cell={self.cell!r}, code={self.code!r}, tree={self.tree!r}, "
+            f"syntax_error={self.syntax_error!r}, lines={self.lines!r})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # as a dataclass with eq
 
     @property
     def number(self) -> int:
@@ -216,6 +236,17 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
+#: node type -> its ``visit_`` method, or None for the generic visit (filled in as types are met)
+_VISITORS: dict[type, Any] = {}
+#: node type -> the fields that may hold child nodes, in order (contexts and operators left out: nothing visits them)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_NOT_CHILDREN = SCALAR_FIELDS | MARKER_FIELDS
+
+
+def _leaf(self: Any, node: ast.AST) -> None:
+    """Constants: nothing below them to visit (``NodeVisitor.visit_Constant`` would only look for ``visit_Num``)."""
+
+
 class _ModuleScan(ast.NodeVisitor):
     """Module-level scope of one cell, visited in evaluation order."""
 
@@ -223,6 +254,37 @@ class _ModuleScan(ast.NodeVisitor):
         self.n = names
         self.cell = cell
         self.comprehension_locals: list[set[str]] = []
+
+    # -- visiting (``NodeVisitor.visit`` and ``generic_visit`` with the method and fields looked up once per type)
+
+    def visit(self, node: ast.AST) -> None:
+        cls = node.__class__
+        try:
+            method = _VISITORS[cls]
+        except KeyError:
+            method = getattr(_ModuleScan, "visit_" + cls.__name__, None)
+            if method is ast.NodeVisitor.visit_Constant:
+                method = _leaf
+            method = _VISITORS[cls] = method
+        if method is None:
+            self.generic_visit(node)
+        else:
+            method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        cls = node.__class__
+        fields = _CHILD_FIELDS.get(cls)
+        if fields is None:
+            fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
+        node_type = ast.AST
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        self.visit(item)
+            elif isinstance(value, node_type):
+                self.visit(value)
 
     # -- recording -------------------------------------------------------------------------------
 
@@ -232,18 +294,21 @@ class _ModuleScan(ast.NodeVisitor):
 
     def load(self, name: str, node: ast.AST) -> None:
         self.n.used.add(name)
-        if any(name in scope for scope in self.comprehension_locals):
+        if self.comprehension_locals and any(name in scope for scope in self.comprehension_locals):
             return
         line, col = self.cell.position(node)
         self.n.loads.append(Load(name, self.cell.number, line, col, self.n.next_seq()))
 
     def deferred(self, node: ast.AST) -> None:
         """Code that runs later (function and lambda bodies): only note which names it reads."""
-        for child in ast.walk(node):
-            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load):
-                self.n.used.add(child.id)
-            elif isinstance(child, ast.Call):
-                self._magic_words(child)
+        used = self.n.used
+        for child in lean_walk(node):
+            cls = child.__class__
+            if cls is ast.Name:
+                if child.ctx.__class__ is ast.Load:  # type: ignore[attr-defined]
+                    used.add(child.id)  # type: ignore[attr-defined]
+            elif cls is ast.Call:
+                self._magic_words(child)  # type: ignore[arg-type]
 
     def _magic_words(self, node: ast.Call) -> None:
         call = ipython_call(node)

@@ -27,7 +27,7 @@ from nb2prod.lint.config import LintConfig, config_for_directory, with_cli
 from nb2prod.lint.context import CodeCell, LintNotebook
 from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import all_rules
-from nb2prod.notebook import load_notebook
+from nb2prod.lint.loading import read_notebook
 
 #: directories never searched for notebooks (besides every hidden directory, such as .ipynb_checkpoints)
 SKIP_DIRS = frozenset({".ipynb_checkpoints", ".venv", "venv", "__pycache__", "node_modules", "site-packages"})
@@ -228,7 +228,7 @@ def lint_file(path: Path, shown: str, config: LintConfig) -> list[Finding]:
         rules = rules_for(config.select, config.ignore)
     except SelectionError as exc:
         raise Nb2ProdError(config.source or shown, f"[tool.nb2prod.lint] selects or ignores unknown rule {exc}") from None
-    notebook = load_notebook(path, validate=False)
+    notebook = read_notebook(path)
     nb = LintNotebook(notebook, shown, config)
     try:
         return lint_notebook(nb, rules)

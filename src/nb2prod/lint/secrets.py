@@ -86,13 +86,13 @@ def entropy(value: str) -> float:
     return -sum(n / total * math.log2(n / total) for n in counts.values())
 
 
-#: the literals as one pattern: the quickest pre-check for the many short strings of source code
-_ANY_LITERAL = re.compile("|".join(re.escape(lit) for _, literals, _ in PROVIDERS for lit in literals))
+#: every literal: the quick pre-check for the many short strings of source code (``in`` beats one regex of them all)
+_LITERALS = tuple(lit for _, literals, _ in PROVIDERS for lit in literals)
 
 
 def provider(text: str) -> str | None:
     """The label of the first provider pattern found in ``text``."""
-    if len(text) < 256 and not _ANY_LITERAL.search(text):
+    if len(text) < 256 and not any(literal in text for literal in _LITERALS):
         return None
     for label, literals, pattern in PROVIDERS:
         if any(literal in text for literal in literals) and pattern.search(text):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from nb2prod.lint.astutil import lean_fields
 from nb2prod.lint.context import LintNotebook
 from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import register
@@ -10,15 +11,28 @@ from nb2prod.lint.rules import register
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
+_SCOPES = (*_FUNCTIONS, ast.Lambda, ast.ClassDef)
+
+
 def _scope_nodes(body: list[ast.stmt] | list[ast.expr]) -> Iterator[ast.AST]:
-    """The nodes of one function scope, not descending into nested functions, lambdas and classes."""
+    """The nodes of one function scope in source order, not descending into nested functions, lambdas
+    and classes (nor into expression contexts and operators, which no caller looks at)."""
     stack: list[ast.AST] = list(reversed(body))
+    pop, push = stack.pop, stack.append
+    node_type = ast.AST
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
-        if isinstance(node, (*_FUNCTIONS, ast.Lambda, ast.ClassDef)):
+        if isinstance(node, _SCOPES):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        for name in lean_fields(node.__class__):  # last field first, as the stack pops them in order
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in reversed(value):
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
 
 
 def _parameters(args: ast.arguments) -> set[str]:

@@ -1,0 +1,137 @@
+"""Reading a notebook for the linter: :func:`nb2prod.notebook.load_notebook` without its start-up cost.
+
+The hook reads every notebook it is given, so it reads the common case -- an nbformat 4 Python
+notebook whose structure is sound -- here, with plain classes instead of the frozen dataclasses of
+:mod:`nb2prod.notebook` (importing ``dataclasses`` and ``inspect`` is a tenth of the hook's start-up).
+Anything else (unreadable, not JSON, another nbformat, another language, a null source, a field of
+the wrong type) goes to ``load_notebook(path, validate=False)`` itself, which raises the one-line
+error or converts the notebook, so problems are reported word for word as before.
+
+The cells carry the same fields, numbered and defaulted the same way, with one difference no rule
+can see: outputs are the stored dictionaries as they are, where ``load_notebook`` joins their
+multi-line strings (the rules read outputs through :func:`nb2prod.lint.rules.secret_in_output.output_text`,
+which joins them the same way).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+_CELL_TYPES = frozenset({"code", "markdown", "raw"})
+_PYTHON = frozenset({"python", "python3", "ipython", "ipython3"})
+
+
+class LintCell:
+    """One notebook cell, with the fields of :class:`nb2prod.notebook.Cell`."""
+
+    __slots__ = ("number", "cell_type", "source", "id", "execution_count", "tags", "outputs", "notes")
+
+    def __init__(
+        self, number: int, cell_type: str, source: str, id: str, execution_count: int | None,
+        tags: tuple[str, ...], outputs: tuple[dict[str, Any], ...],
+    ) -> None:
+        self.number = number
+        self.cell_type = cell_type
+        self.source = source
+        self.id = id
+        self.execution_count = execution_count
+        self.tags = tags
+        self.outputs = outputs
+        self.notes: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"LintCell(number={self.number!r}, cell_type={self.cell_type!r}, id={self.id!r})"
+
+
+class LintNotebookFile:
+    """A read notebook, with the fields of :class:`nb2prod.notebook.Notebook`."""
+
+    __slots__ = ("path", "cells", "language", "nbformat")
+
+    def __init__(self, path: Path, cells: tuple[LintCell, ...], nbformat: str) -> None:
+        self.path = path
+        self.cells = cells
+        self.language = "python"
+        self.nbformat = nbformat
+
+    @property
+    def code_cells(self) -> tuple[LintCell, ...]:
+        return tuple(c for c in self.cells if c.cell_type == "code")
+
+
+def _language(nb: dict[str, Any]) -> str:
+    """As ``nb2prod.notebook._language``."""
+    meta = nb.get("metadata") or {}
+    kernelspec = meta.get("kernelspec") or {}
+    language = kernelspec.get("language") or (meta.get("language_info") or {}).get("name")
+    if not language:
+        name = str(kernelspec.get("name") or "")
+        language = "python" if not name or name.startswith("python") else name
+    return str(language).lower()
+
+
+def _source(value: Any) -> str | None:
+    if value.__class__ is str:
+        return value  # type: ignore[no-any-return]
+    if value.__class__ is list and all(v.__class__ is str for v in value):
+        return "".join(value)
+    return None
+
+
+def _fast(path: Path) -> LintNotebookFile | None:
+    """The notebook, or None if it is anything but the plain case (the caller then uses ``load_notebook``)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        raw = json.loads(data.decode("utf-8"))
+    except (OSError, ValueError):  # also UnicodeDecodeError and JSONDecodeError
+        return None
+    if raw.__class__ is not dict or raw.get("nbformat") != 4:
+        return None
+    raw_cells = raw.get("cells")
+    if raw_cells.__class__ is not list or _language(raw) not in _PYTHON:
+        return None
+    cells = []
+    number = 0
+    for cell in raw_cells:
+        number += 1
+        if cell.__class__ is not dict:
+            return None
+        cell_type = cell.get("cell_type")
+        if cell_type not in _CELL_TYPES:
+            return None
+        source = _source(cell.get("source"))  # a null source gets a note from load_notebook
+        if source is None:
+            return None
+        metadata = cell.get("metadata") or {}
+        tags = metadata.get("tags") if metadata.__class__ is dict else None
+        if tags is not None and not (tags.__class__ is list and all(t.__class__ is str for t in tags)):
+            return None
+        count = cell.get("execution_count")
+        if count is not None and count.__class__ is not int:
+            return None
+        outputs = cell.get("outputs") or []
+        if outputs.__class__ is not list:
+            return None
+        for output in outputs:
+            if output.__class__ is not dict or output.get("output_type").__class__ is not str:
+                return None
+        cells.append(
+            LintCell(
+                number, cell_type, source, str(cell.get("id") or f"pos-{number}"),
+                count if cell_type == "code" else None, tuple(tags or ()), tuple(outputs),
+            )
+        )
+    return LintNotebookFile(path, tuple(cells), f"4.{raw.get('nbformat_minor', 0)}")
+
+
+def read_notebook(path: Path) -> Any:
+    """The notebook at ``path`` for linting; raises :class:`nb2prod.errors.NotebookError` as ``load_notebook`` does."""
+    notebook = _fast(path)
+    if notebook is None:
+        from nb2prod.notebook import load_notebook
+
+        notebook = load_notebook(path, validate=False)
+    return notebook
