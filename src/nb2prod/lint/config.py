@@ -106,6 +106,16 @@ def read_pyproject(path: Path) -> dict[str, Any] | None:
 
 
 @functools.cache
+def resolved_directory(directory: Path) -> Path:
+    """``directory.resolve()``, once per directory in a run (notebooks share directories).
+
+    Keyed by the path as given, which may be relative: :func:`nb2prod.lint.engine.lint_paths` clears
+    it at the start of every run, so a change of working directory between runs cannot mislead it.
+    """
+    return directory.resolve()
+
+
+@functools.cache
 def config_for_directory(directory: Path) -> LintConfig:
     """The settings that apply to notebooks in ``directory`` (an absolute path)."""
     for folder in (directory, *directory.parents):

@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 
 from nb2prod.errors import Nb2ProdError
 from nb2prod.lint.astutil import MARKER_FIELDS, SCALAR_FIELDS
-from nb2prod.lint.config import LintConfig, config_for_directory, with_cli
-from nb2prod.lint.context import CodeCell, LintNotebook
+from nb2prod.lint.config import LintConfig, config_for_directory, resolved_directory, with_cli
+from nb2prod.lint.context import CodeCell, LintNotebook, _transformer
 from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import all_rules
 from nb2prod.lint.loading import read_notebook
@@ -84,7 +84,8 @@ def iter_notebooks(paths: Sequence[str]) -> Iterator[tuple[Path, str] | str]:
     seen: set[Path] = set()
 
     def once(path: Path, shown: str) -> Iterator[tuple[Path, str]]:
-        key = path.resolve()
+        # path.resolve(), with the directory part resolved once per directory
+        key = path.resolve() if os.path.islink(path) else resolved_directory(path.parent) / path.name
         if key not in seen:
             seen.add(key)
             yield path, shown
@@ -239,7 +240,7 @@ def lint_file(path: Path, shown: str, config: LintConfig) -> list[Finding]:
 def _lint_item(path: Path, shown: str, select: Sequence[str] | None, ignore: Sequence[str]) -> tuple[list[Finding], list[str]]:
     """Findings and problems for one notebook, with its directory's settings plus ``select``/``ignore``."""
     try:
-        config = with_cli(config_for_directory(path.parent.resolve()), select, ignore)
+        config = with_cli(config_for_directory(resolved_directory(path.parent)), select, ignore)
         return lint_file(path, shown, config), []
     except Nb2ProdError as exc:  # shown as the user named the file; a settings problem names pyproject.toml
         return [], [f"{shown}: {exc.message}" if Path(exc.path) == path else str(exc)]
@@ -311,18 +312,28 @@ def lint_paths(
     With several notebooks and CPUs the work is split across forked processes (the rules are pure
     functions of one notebook); the report is the same, in the same order, as a sequential run.
     """
+    resolved_directory.cache_clear()  # relative paths: resolved against this run's working directory
     items = list(iter_notebooks(paths))
     outcomes: dict[int, Outcome] = {i: ([], [item]) for i, item in enumerate(items) if isinstance(item, str)}
     work = [(i, item[0], item[1]) for i, item in enumerate(items) if not isinstance(item, str)]
     jobs = jobs_for(len(work)) if jobs is None else jobs
-    shards = [work[k::jobs] for k in range(jobs)] if jobs > 1 else [work]
+    if jobs > 1 and len(work) > jobs:
+        # Warm up before forking, so that the children share what the first notebook loads and
+        # caches (IPython's transformer -- among many notebooks some have magics --, the settings and
+        # declared dependencies of the directory, lookup tables) instead of each doing it again.
+        _transformer()
+        outcomes.update(_lint_shard(work[:1], select, ignore))
+        shards = [work[1 + k :: jobs] for k in range(jobs)]
+        mine, theirs = shards[-1], shards[:-1]  # this process also collects and renders: the smallest share
+    else:
+        mine, theirs = work, []
     children = []
-    for shard in shards[1:]:
+    for shard in theirs:
         try:
             children.append((shard, *_forked(shard, select, ignore)))
         except OSError:  # cannot fork (resource limits): do it here
             children.append((shard, None, None))
-    outcomes.update(_lint_shard(shards[0], select, ignore))
+    outcomes.update(_lint_shard(mine, select, ignore))
     for shard, pid, read in children:
         result = _collect(pid, read) if pid is not None else None
         outcomes.update(result if result is not None else _lint_shard(shard, select, ignore))

@@ -72,7 +72,8 @@ def render(report: Report, output_format: str) -> str:
     lines = [f.text() for f in report.findings]
     if report.findings:
         rules = all_rules()
-        fixable = sum(1 for f in report.findings if rules[f.code].fixable_by_convert())
+        fixable_codes = {code for code, cls in rules.items() if cls.fixable_by_convert()}
+        fixable = sum(1 for f in report.findings if f.code in fixable_codes)
         noun = "finding" if len(report.findings) == 1 else "findings"
         lines.append(f"Found {len(report.findings)} {noun} ({fixable} fixable by `nb2prod convert`).")
     return "\n".join(lines)

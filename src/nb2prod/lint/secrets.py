@@ -92,8 +92,12 @@ _LITERALS = tuple(lit for _, literals, _ in PROVIDERS for lit in literals)
 
 def provider(text: str) -> str | None:
     """The label of the first provider pattern found in ``text``."""
-    if len(text) < 256 and not any(literal in text for literal in _LITERALS):
-        return None
+    if len(text) < 256:
+        for literal in _LITERALS:
+            if literal in text:
+                break
+        else:
+            return None
     for label, literals, pattern in PROVIDERS:
         if any(literal in text for literal in literals) and pattern.search(text):
             return label

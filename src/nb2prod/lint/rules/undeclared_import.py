@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from nb2prod.lint.config import read_pyproject
+from nb2prod.lint.config import read_pyproject, resolved_directory
 from nb2prod.lint.context import CodeCell, LintNotebook
 from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
@@ -206,7 +206,7 @@ class UndeclaredImport(Rule):
             seen.add(key)
             declared = nb.scratch.get("NB404-declared")
             if declared is None:
-                declared = nb.scratch["NB404-declared"] = declared_for(nb.path.parent.resolve())
+                declared = nb.scratch["NB404-declared"] = declared_for(resolved_directory(nb.path.parent))
             if declared.is_local(module) or declared.declares(module, key):
                 continue
             module = key
