@@ -84,7 +84,7 @@ FLIGHT_DELAYS = [
 
 PENGUINS_TUTORIAL = [
     ("md", "# Palmer penguins: a first look\n\nA tutorial-style walk through the penguins table (`palmerpenguins`)."),
-    ("code", "import pandas as pd\nimport matplotlib.pyplot as plt\n%matplotlib inline"),
+    ("code", "import os\nimport pandas as pd\nimport matplotlib.pyplot as plt\n%matplotlib inline"),
     ("code", 'penguins = pd.read_csv("../data/penguins.csv")\npenguins.head()'),
     ("code", "penguins.info()"),
     ("md", "How many values are missing per column?"),
@@ -107,6 +107,7 @@ PENGUINS_TUTORIAL = [
     ("code", 'heavy = penguins[(penguins["body_mass_kg"] > 4.5) & (penguins["sex"] == "male")]\nheavy = heavy[["species", "island", "body_mass_kg"]]'),
     (
         "code",
+        'os.makedirs("../data/output", exist_ok=True)\n'
         'by_species.to_csv("../data/output/penguins_by_species.csv", index=False)\n'
         'by_island.to_csv("../data/output/penguins_by_island.csv", index=False)\n'
         'heavy.to_csv("../data/output/heavy_male_penguins.csv", index=False)',
@@ -115,7 +116,7 @@ PENGUINS_TUTORIAL = [
 
 PLANE_FEATURES = [
     ("md", "# Feature engineering: flights and the planes that flew them\n\nKaggle-style: join, derive features, summarise the late rate."),
-    ("code", "import pandas as pd\nimport numpy as np\nimport seaborn as sns"),
+    ("code", "import os\nimport pandas as pd\nimport numpy as np\nimport seaborn as sns"),
     ("code", 'flights = pd.read_csv("../data/flights.csv")\nplanes = pd.read_csv("../data/planes.csv")\nflights.shape, planes.shape'),
     ("code", 'df = flights.merge(planes, on="tailnum", how="left")\ndf.columns'),
     (
@@ -141,12 +142,13 @@ PLANE_FEATURES = [
         'summary = summary.sort_values(["distance_band", "late_rate"], ascending=[True, False])',
     ),
     ("code", 'by_engine = features.groupby("engine")["is_late"].mean().reset_index()\nby_engine = by_engine.rename(columns={"is_late": "late_rate"})'),
-    ("code", 'summary.to_csv("../data/output/late_rate_by_band_and_carrier.csv", index=False)\nby_engine.to_csv("../data/output/late_rate_by_engine.csv", index=False)'),
+    ("code", 'os.makedirs("../data/output", exist_ok=True)\n'
+        'summary.to_csv("../data/output/late_rate_by_band_and_carrier.csv", index=False)\nby_engine.to_csv("../data/output/late_rate_by_engine.csv", index=False)'),
 ]
 
 WEATHER_TIMESERIES = [
     ("md", "# Weather at the NYC airports, month by month\n\nA time-series notebook over hourly weather observations."),
-    ("code", "import pandas as pd\nimport matplotlib.pyplot as plt"),
+    ("code", "import os\nimport pandas as pd\nimport matplotlib.pyplot as plt"),
     ("code", 'WEATHER_CSV = "../data/weather.csv"\nWINDY_MPH = 30\nweather = pd.read_csv(WEATHER_CSV)'),
     ("code", 'weather["time_hour"] = pd.to_datetime(weather["time_hour"])\nweather["month"] = weather["time_hour"].dt.month\nweather["weekday"] = weather["time_hour"].dt.dayofweek\nweather.dtypes'),
     (
@@ -169,6 +171,7 @@ WEATHER_TIMESERIES = [
     ("code", 'weekday_precip = weather.groupby("weekday")["precip"].sum().reset_index()'),
     (
         "code",
+        'os.makedirs("../data/output", exist_ok=True)\n'
         'monthly.to_csv("../data/output/monthly_weather.csv", index=False)\n'
         'windy.to_csv("../data/output/windy_hours.csv", index=False)\n'
         'weekday_precip.to_csv("../data/output/precip_by_weekday.csv", index=False)',
@@ -177,7 +180,7 @@ WEATHER_TIMESERIES = [
 
 AIRPORT_JOINS = [
     ("md", "# Where do NYC flights go?\n\nJoins across the flights, airports and airlines tables."),
-    ("code", "import pandas as pd"),
+    ("code", "import os\nimport pandas as pd"),
     ("code", 'flights = pd.read_csv("../data/flights.csv")\nairports = pd.read_csv("../data/airports.csv")\nairlines = pd.read_csv("../data/airlines.csv")'),
     (
         "code",
@@ -206,6 +209,7 @@ AIRPORT_JOINS = [
     ),
     (
         "code",
+        'os.makedirs("../data/output", exist_ok=True)\n'
         'top_dest.to_csv("../data/output/top_destinations.csv", index=False)\n'
         'origin_delay.to_csv("../data/output/origin_delay.csv", index=False)\n'
         'carrier_reach.to_csv("../data/output/carrier_reach.csv", index=False)',
@@ -214,7 +218,7 @@ AIRPORT_JOINS = [
 
 PLANE_STRINGS = [
     ("md", "# Cleaning the planes table\n\nString cleaning: manufacturer names, models and engine types."),
-    ("code", "import pandas as pd"),
+    ("code", "import os\nimport pandas as pd"),
     ("code", 'planes = pd.read_csv("../data/planes.csv")\nplanes["manufacturer"].unique()'),
     (
         "code",
@@ -242,7 +246,8 @@ PLANE_STRINGS = [
         'by_maker = by_maker.sort_values("n_planes", ascending=False)',
     ),
     ("code", 'families = planes.groupby(["manufacturer", "model_family"]).size().reset_index(name="n")\nfamilies = families[families["n"] >= 10]'),
-    ("code", 'by_maker.to_csv("../data/output/planes_by_manufacturer.csv", index=False)\nfamilies.to_csv("../data/output/model_families.csv", index=False)'),
+    ("code", 'os.makedirs("../data/output", exist_ok=True)\n'
+        'by_maker.to_csv("../data/output/planes_by_manufacturer.csv", index=False)\nfamilies.to_csv("../data/output/model_families.csv", index=False)'),
 ]
 
 NOTEBOOKS = {

@@ -35,7 +35,7 @@ def example(tmp_path, monkeypatch):
 def _untouched(notebook):
     """Nothing was written next to the notebook or its data."""
     root = notebook.parent.parent
-    assert sorted(p.name for p in (root / "data").iterdir()) == ["airlines.csv", "flights.csv"]
+    assert sorted(p.name for p in (root / "data").iterdir()) == sorted(p.name for p in (SAMPLES / "flights").iterdir())
     assert [p.name for p in notebook.parent.iterdir()] == ["flight_delays.ipynb"]
 
 
