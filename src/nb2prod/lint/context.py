@@ -147,9 +147,87 @@ class CodeCell:
         return line, col + 1
 
 
+def _plain_escapes(source: str) -> tuple[str, list[int]] | None:
+    """IPython's rewrite of a cell whose only IPython syntax is plain ``%magic`` / ``!command`` lines,
+    without its tokenizer; with the numbers of the lines rewritten. None for anything else.
+
+    ``TransformerManager.transform_cell`` runs its clean-up and cell-magic steps (done here with
+    IPython's own functions), then tokenizes the whole cell again for every piece of special syntax
+    it rewrites, which is most of a magic cell's cost. A line that starts with ``%`` or ``!`` (not
+    ``%%``, ``!!``, nor continued with a backslash) becomes exactly the call IPython's escaped-command
+    step writes. Whether IPython would have found those lines and only those is settled by the caller:
+    the result must parse as Python (any other IPython syntax does not) with a top-level statement
+    starting at column 0 of every rewritten line (not inside a string or brackets).
+    """
+    if not source.endswith("\n"):
+        source += "\n"
+    lines = source.splitlines(keepends=True)
+    if len(lines) != source.count("\n"):
+        return None  # line breaks other than \n: Python's line numbers would not be these lines
+    if not _cleanup_is_a_no_op(lines):
+        manager = _transformer()
+        for transform in manager.cleanup_transforms + manager.line_transforms:
+            lines = transform(lines)
+    rewritten = []
+    for index, line in enumerate(lines):
+        escape = line[:1]
+        if escape == "%" or escape == "!":
+            if line[1:2] == escape or line.endswith("\\\n"):
+                return None
+            content = line[1:].rstrip()
+            if escape == "%":
+                name, _, args = content.partition(" ")
+                lines[index] = f"get_ipython().run_line_magic({name!r}, {args!r})\n"
+            else:
+                lines[index] = f"get_ipython().system({content!r})\n"
+            rewritten.append(index + 1)
+        elif line.rstrip().endswith("?"):
+            return None  # help syntax, or a comment or string that ends with '?': IPython decides
+    if len(rewritten) >= 400:  # IPython gives up after 500 rewrites (and the cell is then parsed as it is)
+        return None
+    return "".join(lines), rewritten
+
+
+def _cleanup_is_a_no_op(lines: list[str]) -> bool:
+    """Whether IPython's clean-up and cell-magic steps would leave ``lines`` as they are (then IPython need
+    not be loaded at all): a first line that is not blank, indented or ``%%``; no line of only spaces and
+    tabs (``textwrap.dedent`` empties those); no ``>>>`` prompt; no ``In [1]:`` or ``...:`` prompt on the
+    first two lines."""
+    first = lines[0]
+    if not first.strip() or first[:1] in " \t" or first.startswith("%%"):
+        return False
+    for line in lines:
+        body = line[:-1]  # each line ends with its \n here
+        if body and not body.strip(" \t"):
+            return False
+        if ">>>" in line:
+            return False
+    return not any("In [" in line or "...:" in line for line in lines[:2])
+
+
+def _parse_plain_escapes(source: str) -> tuple[str, ast.Module] | None:
+    """The rewritten cell and its tree, if :func:`_plain_escapes` applies and its result is what IPython writes."""
+    try:
+        plain = _plain_escapes(source)
+        if plain is None:
+            return None
+        code, rewritten = plain
+        tree = ast.parse(code)
+    except Exception:  # anything unusual, a syntax error included: IPython's own path decides
+        return None
+    starts = {statement.lineno for statement in tree.body if statement.col_offset == 0}
+    if not all(line in starts for line in rewritten):
+        return None
+    return code, tree
+
+
 def prepare_cell(cell: Cell) -> CodeCell:
     code = cell.source
     if _may_have_magics(code):
+        plain = _parse_plain_escapes(code)
+        if plain is not None:
+            code, tree = plain
+            return CodeCell(cell, code, tree, None, code.splitlines())
         try:
             code = _transformer().transform_cell(code)
         except Exception:  # IPython cannot make sense of it either: parse the text as it is

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 from nb2prod.errors import Nb2ProdError
 from nb2prod.lint.astutil import MARKER_FIELDS, SCALAR_FIELDS
 from nb2prod.lint.config import LintConfig, config_for_directory, resolved_directory, with_cli
-from nb2prod.lint.context import CodeCell, LintNotebook, _transformer
+from nb2prod.lint.context import CodeCell, LintNotebook
 from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import all_rules
 from nb2prod.lint.loading import read_notebook
@@ -319,9 +319,8 @@ def lint_paths(
     jobs = jobs_for(len(work)) if jobs is None else jobs
     if jobs > 1 and len(work) > jobs:
         # Warm up before forking, so that the children share what the first notebook loads and
-        # caches (IPython's transformer -- among many notebooks some have magics --, the settings and
-        # declared dependencies of the directory, lookup tables) instead of each doing it again.
-        _transformer()
+        # caches (the settings and declared dependencies of the directory, lookup tables, lazily
+        # compiled patterns) instead of each doing it again.
         outcomes.update(_lint_shard(work[:1], select, ignore))
         shards = [work[1 + k :: jobs] for k in range(jobs)]
         mine, theirs = shards[-1], shards[:-1]  # this process also collects and renders: the smallest share
