@@ -11,12 +11,18 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from nb2prod.lint.astutil import MARKER_FIELDS, SCALAR_FIELDS, base_name, ipython_call, lean_walk
+from nb2prod.lint.astutil import (
+    MARKER_FIELDS,
+    SCALAR_FIELDS,
+    base_name,
+    ipython_call,
+    lean_walk,
+)
 from nb2prod.lint.config import LintConfig
+from nb2prod.lint.lazyre import LazyPattern
 
 if TYPE_CHECKING:
     from nb2prod.notebook import Cell, Notebook
@@ -270,7 +276,7 @@ class ImportBinding(NamedTuple):
     node: ast.AST
 
 
-_WORD = re.compile(r"[A-Za-z_]\w*")
+_WORD = LazyPattern(r"[A-Za-z_]\w*")
 
 
 class Names:

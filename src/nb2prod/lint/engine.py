@@ -23,16 +23,22 @@ from typing import Any, NamedTuple
 
 from nb2prod.errors import Nb2ProdError
 from nb2prod.lint.astutil import MARKER_FIELDS, SCALAR_FIELDS
-from nb2prod.lint.config import LintConfig, config_for_directory, resolved_directory, with_cli
+from nb2prod.lint.config import (
+    LintConfig,
+    config_for_directory,
+    resolved_directory,
+    with_cli,
+)
 from nb2prod.lint.context import CodeCell, LintNotebook
+from nb2prod.lint.lazyre import LazyPattern
+from nb2prod.lint.loading import read_notebook
 from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import all_rules
-from nb2prod.lint.loading import read_notebook
 
 #: directories never searched for notebooks (besides every hidden directory, such as .ipynb_checkpoints)
 SKIP_DIRS = frozenset({".ipynb_checkpoints", ".venv", "venv", "__pycache__", "node_modules", "site-packages"})
 
-_NOQA = re.compile(r"#\s*nb2prod:\s*noqa\b(?::\s*(?P<codes>[A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*))?", re.IGNORECASE)
+_NOQA = LazyPattern(r"#\s*nb2prod:\s*noqa\b(?::\s*(?P<codes>[A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*))?", re.IGNORECASE)
 
 
 class Report(NamedTuple):

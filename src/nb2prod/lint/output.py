@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from nb2prod.lint.engine import Report
+from nb2prod.lint.lazyre import LazyPattern
 from nb2prod.lint.rule import Finding
 from nb2prod.lint.rules import all_rules
 
 FORMATS = ("text", "json", "github")
 
 
-_SOURCE_KEY = re.compile(r'^\s*"source":\s*(\[?)\s*$|^\s*"source":')
+_SOURCE_KEY = LazyPattern(r'^\s*"source":\s*(\[?)\s*$|^\s*"source":')
 
 
 def json_lines(path: str) -> dict[int, tuple[int, bool]]:

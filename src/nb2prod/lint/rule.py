@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
+from nb2prod.lint.lazyre import LazyPattern
+
 if TYPE_CHECKING:
     from nb2prod.lint.context import CodeCell, LintNotebook
 
@@ -29,7 +31,7 @@ def _cleandoc(doc: str) -> str:
     while lines and not lines[0]:
         lines.pop(0)
     return "\n".join(lines)
-_FIXABLE = re.compile(r"^Fixable by convert: (yes|no)\b", re.MULTILINE)
+_FIXABLE = LazyPattern(r"^Fixable by convert: (yes|no)\b", re.MULTILINE)
 
 
 class Finding(NamedTuple):

@@ -21,9 +21,11 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from nb2prod.lint.lazyre import LazyPattern
+
 #: (label, literals one of which every match contains, pattern); the literals are a fast pre-check
-PROVIDERS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
-    (label, literals, re.compile(pattern))
+PROVIDERS: tuple[tuple[str, tuple[str, ...], LazyPattern], ...] = tuple(
+    (label, literals, LazyPattern(pattern))
     for label, literals, pattern in (
         ("AWS access key", ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"), r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b"),
         ("GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})"),
@@ -37,7 +39,7 @@ PROVIDERS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
     )
 )
 
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_WORDS = LazyPattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "apikey", "credential", "credentials"})
 _SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("auth", "key")})
 #: a last word that makes the name describe something else (``password_prompt``, ``token_column``)
@@ -45,13 +47,13 @@ _NOT_SECRET_LAST = frozenset(
     {"name", "names", "id", "path", "file", "dir", "column", "col", "field", "prompt", "url", "env", "var",
      "label", "type", "length", "len", "header", "count", "size", "policy", "hint", "regex", "pattern"}
 )
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = LazyPattern(
     r"^(?:|x+|\*+|\.+|-+|none|null|todo|tbd|changeme|change_me|secret|password|token|your[_ -].*|<.*>|\{.*\}|\$\{.*\}|\$[A-Z_]+|%\(.*\)s)$",
     re.IGNORECASE,
 )
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_BASE64 = re.compile(r"^[A-Za-z0-9+/=_-]+$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_ENV_NAME = LazyPattern(r"^[A-Z][A-Z0-9_]*$")
+_BASE64 = LazyPattern(r"^[A-Za-z0-9+/=_-]+$")
+_UUID = LazyPattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def words(name: str) -> list[str]:
@@ -117,7 +119,7 @@ def high_entropy(value: str, threshold: float, min_length: int) -> bool:
 
 
 _SECRET_HINTS = ("pass", "pwd", "secret", "token", "key", "credential")
-_ASSIGNED = re.compile(r"""['"]?\s*[:=]\s*['"]?([^\s'",}]{6,})""")
+_ASSIGNED = LazyPattern(r"""['"]?\s*[:=]\s*['"]?([^\s'",}]{6,})""")
 
 
 def _assigned_values(text: str) -> Iterator[tuple[str, str]]:

@@ -1,21 +1,20 @@
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Iterator
 
 from nb2prod.lint.context import CodeCell, LintNotebook
+from nb2prod.lint.lazyre import LazyPattern
 from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
-_HOME = re.compile(r"^~[A-Za-z0-9_.-]*(?:[\\/]|$)")
-_WINDOWS = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\[^\\\s]+\\)")
+_HOME = LazyPattern(r"^~[A-Za-z0-9_.-]*(?:[\\/]|$)")
+_WINDOWS = LazyPattern(r"^(?:[A-Za-z]:[\\/]|\\\\[^\\\s]+\\)")
 #: first components of absolute paths that are machine-specific locations, not URL routes
 _ROOTS = frozenset(
     {"home", "Users", "root", "mnt", "media", "Volumes", "data", "tmp", "var", "opt", "srv", "dbfs", "Workspace",
      "workspace", "content", "kaggle", "shared", "datasets", "scratch", "net", "nfs", "gpfs", "lustre", "storage"}
 )
-_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,7}$")
+_EXTENSION = LazyPattern(r"\.[A-Za-z][A-Za-z0-9]{0,7}$")
 
 
 def path_kind(text: str) -> str | None:

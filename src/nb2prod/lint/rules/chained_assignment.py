@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 
 from nb2prod.lint.astutil import base_name
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
+from nb2prod.lint.lazyre import LazyPattern
+from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import register
 
 _INDEXERS = frozenset({"loc", "iloc", "at", "iat"})
-_DF_NAME = re.compile(r"(?:^|_)df(?:\d*$|_)", re.IGNORECASE)
+_DF_NAME = LazyPattern(r"(?:^|_)df(?:\d*$|_)", re.IGNORECASE)
 
 
 def _chained(target: ast.AST) -> bool:

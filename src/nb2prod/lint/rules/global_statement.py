@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 
 from nb2prod.lint.context import CodeCell, LintNotebook
-from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
+from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import register
 
 

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 import ast
-import re
-from collections.abc import Iterator
 
 from nb2prod.lint.astutil import IPythonCall, ipython_call
 from nb2prod.lint.context import CodeCell, LintNotebook
+from nb2prod.lint.lazyre import LazyPattern
 from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
 _INSTALL_MAGICS = frozenset({"pip", "conda", "mamba", "micromamba", "uv"})
-_INSTALL_COMMAND = re.compile(
+_INSTALL_ARGS = LazyPattern(r"\s*(?:-\S+\s+)*(?:pip\s+)?(?:install|add)\b")
+_INSTALL_COMMAND = LazyPattern(
     r"^\s*(?:sudo\s+)?(?:(?:python3?|\S*/python3?)\s+-m\s+)?(?P<tool>pip3?|conda|mamba|micromamba|uv\s+pip|poetry|apt(?:-get)?)\s+(?:-\S+\s+)*(?:install|add)\b"
 )
 
@@ -18,7 +18,7 @@ _INSTALL_COMMAND = re.compile(
 def is_install(call: IPythonCall) -> bool:
     """`%pip install ...`, `!pip install ...`, `!conda install ...` and the like."""
     if call.kind == "line" and call.name in _INSTALL_MAGICS:
-        return re.match(r"\s*(?:-\S+\s+)*(?:pip\s+)?(?:install|add)\b", call.args) is not None
+        return _INSTALL_ARGS.match(call.args) is not None
     if call.kind == "shell":
         return _INSTALL_COMMAND.match(call.args) is not None
     return False

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 
 from nb2prod.lint.context import CodeCell, LintNotebook
 from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule

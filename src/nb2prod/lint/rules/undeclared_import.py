@@ -5,11 +5,11 @@ import functools
 import os
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from nb2prod.lint.config import read_pyproject, resolved_directory
 from nb2prod.lint.context import CodeCell, LintNotebook
+from nb2prod.lint.lazyre import LazyPattern
 from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
 
@@ -48,8 +48,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 #: namespace packages: the distribution is named after the first two or three parts of the import
 NAMESPACES = frozenset({"google", "azure", "jaraco", "zope", "sphinxcontrib"})
-_REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-_CONDA_ITEM = re.compile(r"^\s*-\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
+_REQUIREMENT = LazyPattern(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_CONDA_ITEM = LazyPattern(r"^\s*-\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
 
 
 def normalize(name: str) -> str:
