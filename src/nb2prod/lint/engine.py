@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import functools
-import json
+import marshal
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -278,7 +278,8 @@ def _lint_shard(shard: list[tuple[int, Path, str]], select: Sequence[str] | None
 
 
 def _forked(shard: list[tuple[int, Path, str]], select: Sequence[str] | None, ignore: Sequence[str]) -> tuple[int, int]:
-    """Lint ``shard`` in a forked child that writes its outcomes as JSON to a pipe; returns (pid, read end)."""
+    """Lint ``shard`` in a forked child that writes its outcomes to a pipe (``marshal``: the same
+    interpreter reads them); returns (pid, read end)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns, never runs the parent's clean-up
@@ -286,8 +287,8 @@ def _forked(shard: list[tuple[int, Path, str]], select: Sequence[str] | None, ig
         try:
             os.close(read)
             outcomes = _lint_shard(shard, select, ignore)
-            payload = json.dumps({str(i): [[list(f) for f in found], problems] for i, (found, problems) in outcomes.items()})
-            with os.fdopen(write, "w", encoding="utf-8") as out:
+            payload = marshal.dumps({i: ([tuple(f) for f in found], problems) for i, (found, problems) in outcomes.items()})
+            with os.fdopen(write, "wb") as out:
                 out.write(payload)
             status = 0
         finally:
@@ -298,16 +299,16 @@ def _forked(shard: list[tuple[int, Path, str]], select: Sequence[str] | None, ig
 
 def _collect(pid: int, read: int) -> dict[int, Outcome] | None:
     """The child's outcomes, or None if it failed (its shard is then linted again in this process)."""
-    with os.fdopen(read, "r", encoding="utf-8") as pipe:
+    with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     if status != 0:
         return None
     try:
-        raw = json.loads(data)
-    except ValueError:
+        raw = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
         return None
-    return {int(i): ([Finding(*f) for f in found], problems) for i, (found, problems) in raw.items()}
+    return {i: ([Finding._make(f) for f in found], problems) for i, (found, problems) in raw.items()}
 
 
 def lint_paths(

@@ -55,6 +55,8 @@ class CommentedOutCell(Rule):
 
     def check_notebook(self, nb: LintNotebook) -> Iterator[Finding]:
         for cell in nb.code_cells:
+            if cell.source.lstrip()[:1] != "#":
+                continue  # the first line that is not blank is not a comment: most cells stop here
             lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
             if not lines or not all(line.startswith("#") for line in lines):
                 continue

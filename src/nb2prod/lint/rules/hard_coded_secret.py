@@ -75,8 +75,8 @@ class HardCodedSecret(Rule):
             if label:
                 return [self.at(nb, cell, node, f"hard-coded {label} in a string literal (move it to an environment variable)")]
             return NO_FINDINGS
-        if cls is ast.keyword and (node.value.__class__ is not ast.Constant or node.value.value.__class__ is not str):  # type: ignore[attr-defined]
-            return NO_FINDINGS  # most keyword arguments: no string to look at
+        if cls is not ast.Dict and (node.value.__class__ is not ast.Constant or node.value.value.__class__ is not str):  # type: ignore[attr-defined]
+            return NO_FINDINGS  # most assignments and keyword arguments: no string to look at
         found = []
         for anchor, name, value in self._named_values(node):
             text = str_value(value)
