@@ -102,14 +102,7 @@ class ConfigPass(CellPass):
         if not self._bound_once(original_node, name):
             return updated_node
         if isinstance(value, str) and (SECRET_NAME.search(name) or SECRET_VALUE.search(value)):
-            var = _key(name).upper()
-            self.state.env_vars[var] = f"cell {self.cell}, variable {name}"
-            self.state.redact[cst.Module(body=[]).code_for_node(original_node.value)] = var
-            self.state.uses.add("require_env")
-            self.report(original_node, "CF201", "converted", f"secret `{name}` is read from environment variable {var}")
-            return updated_node.with_changes(value=cst.parse_expression(f'require_env("{var}")'))
-        if SECRET_NAME.search(name) and not isinstance(value, bool):
-            # a number named like a secret (a PIN, say) is still a secret
+            # credentials are text; a number named like one (MAX_TOKENS = 512) is configuration
             var = _key(name).upper()
             self.state.env_vars[var] = f"cell {self.cell}, variable {name}"
             self.state.redact[cst.Module(body=[]).code_for_node(original_node.value)] = var
