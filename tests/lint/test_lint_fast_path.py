@@ -167,3 +167,29 @@ def test_plain_magic_lines_are_rewritten_exactly_as_ipython_does() -> None:
             expected = cell
         assert plain[0] == expected, cell
     assert rewritten > 500
+
+
+def test_node_rules_are_called_only_for_notebooks_with_a_required_word(project: Path) -> None:
+    import ast
+
+    from nb2prod.lint.config import LintConfig
+    from nb2prod.lint.context import LintNotebook
+    from nb2prod.lint.engine import lint_notebook
+    from nb2prod.lint.rule import Rule
+
+    calls: list[str] = []
+
+    class Needy(Rule):
+        code, name = "NB599", "needy"
+        node_types = (ast.Call,)
+        requires = ("collect",)
+
+        def check_node(self, node, cell, nb):  # type: ignore[no-untyped-def]
+            calls.append(ast.unparse(node))
+            return ()
+
+    without = write_notebook(project / "a.ipynb", [code("f(1)")])
+    with_word = write_notebook(project / "b.ipynb", [code("f(1)"), code("df.collect()")])
+    for path in (without, with_word):
+        lint_notebook(LintNotebook(read_notebook(path), path.name, LintConfig()), (Needy(),))
+    assert calls == ["f(1)", "df.collect()"]

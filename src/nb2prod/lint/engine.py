@@ -217,7 +217,13 @@ def _suppressed(findings: list[Finding], nb: LintNotebook) -> list[Finding]:
 def lint_notebook(nb: LintNotebook, rules: tuple[Rule, ...]) -> list[Finding]:
     """All findings for one prepared notebook, suppressions applied, sorted by cell, line, column, code."""
     findings: list[Finding] = []
-    dispatch = _dispatch_table(rules)
+    if any(rule.requires for rule in rules):
+        # A rule that needs a word the code does not contain cannot find anything: do not call it.
+        code = "\n".join(cell.code for cell in nb.code_cells)
+        node_rules = tuple(r for r in rules if not r.requires or any(word in code for word in r.requires))
+    else:
+        node_rules = rules
+    dispatch = _dispatch_table(node_rules)
     if dispatch.checks:
         for cell in nb.code_cells:
             if cell.tree is not None:

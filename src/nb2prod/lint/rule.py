@@ -75,6 +75,9 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     node_types: ClassVar[tuple[type[ast.AST], ...]] = ()
+    #: words one of which the notebook's code must contain for :meth:`check_node` to find anything
+    #: (a call's name, a keyword); the engine does not call it for other notebooks. Empty: always called.
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def check_node(self, node: ast.AST, cell: CodeCell, nb: LintNotebook) -> Iterable[Finding]:
         return NO_FINDINGS

@@ -43,6 +43,7 @@ class CollectWithoutLimit(Rule):
     code = "NB501"
     name = "collect-without-limit"
     node_types = (ast.Call,)
+    requires = ("collect", "toPandas")
 
     def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         func = node.func

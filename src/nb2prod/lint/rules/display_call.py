@@ -37,6 +37,7 @@ class DisplayCall(Rule):
     code = "NB302"
     name = "display-call"
     node_types = (ast.Call,)
+    requires = ("display",)  # the name called, or the module it is imported from
 
     def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         func = node.func

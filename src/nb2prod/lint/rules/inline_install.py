@@ -55,6 +55,7 @@ class InlineInstall(Rule):
     code = "NB305"
     name = "inline-install"
     node_types = (ast.Call,)
+    requires = ("get_ipython",)  # magics are rewritten to get_ipython() calls
 
     def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         call = ipython_call(node)

@@ -37,6 +37,7 @@ class InplaceTrue(Rule):
     code = "NB504"
     name = "inplace-true"
     node_types = (ast.Call,)
+    requires = ("inplace",)
 
     def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         if not node.keywords:

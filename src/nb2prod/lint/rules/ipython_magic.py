@@ -41,6 +41,7 @@ class IPythonMagic(Rule):
     code = "NB304"
     name = "ipython-magic"
     node_types = (ast.Call,)
+    requires = ("get_ipython",)  # magics are rewritten to get_ipython() calls
 
     def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         call = ipython_call(node)

@@ -41,6 +41,7 @@ class PrintCall(Rule):
     code = "NB301"
     name = "print-call"
     node_types = (ast.Call,)
+    requires = ("print",)  # print, pprint, pp (imported from pprint), rich.print
 
     def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         func = node.func

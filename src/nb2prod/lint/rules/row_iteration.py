@@ -46,6 +46,7 @@ class RowIteration(Rule):
     code = "NB502"
     name = "row-iteration"
     node_types = (ast.Call,)
+    requires = ("iterrows", "itertuples", "apply")
 
     def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         func = node.func

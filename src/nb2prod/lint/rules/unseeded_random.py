@@ -69,6 +69,8 @@ class UnseededRandom(Rule):
     code = "NB405"
     name = "unseeded-random"
     node_types = (ast.Call,)
+    # "random"/"numpy.random" (as called or imported), rand/randn, randomSplit, .sample(), train_test_split
+    requires = ("rand", "sample", "train_test_split")
 
     def check_node(self, node: ast.Call, cell: CodeCell, nb: LintNotebook) -> list[Finding]:
         func = node.func
