@@ -76,10 +76,23 @@ def _lint_fast(args: list[str]) -> int | None:
     return run(args[1:])
 
 
+def _hard_exit(status: int) -> None:
+    """End the process now, without tearing the interpreter down (freeing every object takes the
+    hook ~5 ms); mypy's ``hard_exit`` does the same. Output is flushed first."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        status = status or 1
+    os._exit(status)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``) and return the exit status."""
     status = _lint_fast(list(argv) if argv is not None else sys.argv[1:])
     if status is not None:
+        if argv is None:  # the nb2prod program itself (not a caller in the same process): nothing left to do
+            _hard_exit(status)
         return status
     if "cli" not in globals():
         _build()
