@@ -193,3 +193,17 @@ def test_node_rules_are_called_only_for_notebooks_with_a_required_word(project: 
     for path in (without, with_word):
         lint_notebook(LintNotebook(read_notebook(path), path.name, LintConfig()), (Needy(),))
     assert calls == ["f(1)", "df.collect()"]
+
+
+def test_url_password_search_is_the_patterns() -> None:
+    import random
+
+    from nb2prod.lint import secrets
+
+    pattern = next(p for label, _, p in secrets.PROVIDERS if label == "URL password")
+    rng = random.Random(2)
+    alphabet = ["a", "z", "A", "_", "0", "+", ".", "-", ":", "/", "://", "@", "'", '"', " ", "\n", "{", "$", "***", "<",
+                "password@", "é", "x", "user", "pw", "\u00b2", "http", "postgres://u:secret1@h"]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 25)))
+        assert secrets._url_password(text) == (pattern.search(text) is not None), text

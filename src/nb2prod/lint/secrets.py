@@ -101,9 +101,36 @@ def provider(text: str) -> str | None:
         else:
             return None
     for label, literals, pattern in PROVIDERS:
-        if any(literal in text for literal in literals) and pattern.search(text):
-            return label
+        if any(literal in text for literal in literals):
+            if _url_password(text) if label == "URL password" else pattern.search(text):
+                return label
     return None
+
+
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+.-")
+#: the "URL password" pattern after its ``scheme://``
+_URL_REST = LazyPattern(r"[^/\s:@'\"]+:(?!\{|\$|\*{3}|<|password@)[^/\s:@'\"]{3,}@")
+
+
+def _url_password(text: str) -> bool:
+    """Whether the "URL password" pattern occurs in ``text``, looking only where ``://`` is.
+
+    The pattern's own search tries every position of a long output (its start, ``\\b[a-z]``, is
+    nearly everywhere). A match is a ``scheme`` (``[a-z]`` at a word boundary, then ``[a-z0-9+.-]*``)
+    ending right before a ``://`` and :data:`_URL_REST` right after it: the same question.
+    """
+    at = text.find("://")
+    while at != -1:
+        if _URL_REST.match(text, at + 3) is not None:
+            start = at
+            while start and text[start - 1] in _SCHEME_CHARS:
+                start -= 1
+            for index in range(start, at):
+                char = text[index]
+                if "a" <= char <= "z" and (index == 0 or not (text[index - 1].isalnum() or text[index - 1] == "_")):
+                    return True
+        at = text.find("://", at + 1)
+    return False
 
 
 def high_entropy(value: str, threshold: float, min_length: int) -> bool:
