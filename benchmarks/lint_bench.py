@@ -73,25 +73,36 @@ def bytecode_env(cache: Path) -> dict[str, str]:
     return env
 
 
-def timed(command: Sequence[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
-    elapsed = time.perf_counter() - start
-    if result.returncode not in (0, 1):
-        raise SystemExit(f"lint_bench: {' '.join(command)} exited {result.returncode}: {result.stderr.decode()[-500:]}")
-    return elapsed
+def timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one run; the CPU time is user + system of the command and the
+    processes it waited for (nb2prod's forked workers, ruff's threads): far steadier than wall time
+    on a shared machine."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=ENV)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):
+            err.seek(0)
+            raise SystemExit(f"lint_bench: {' '.join(command)} exited {process.returncode}: {err.read().decode()[-500:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
-def measure(commands: dict[str, list[str]], cwd: Path, repeat: int, warmup: int = 1) -> dict[str, list[float]]:
-    """Run the commands round-robin (so load changes hit all of them alike), `repeat` timed rounds."""
+def measure(commands: dict[str, list[str]], cwd: Path, repeat: int, warmup: int = 1) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Run the commands round-robin (so load changes hit all of them alike), `repeat` timed rounds:
+    (wall times, CPU times) per command."""
     for _ in range(warmup):
         for command in commands.values():
             timed(command, cwd)
     times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, command in commands.items():
-            times[name].append(timed(command, cwd))
-    return times
+            wall, used = timed(command, cwd)
+            times[name].append(wall)
+            cpu[name].append(used)
+    return times, cpu
 
 
 def version(command: list[str]) -> str:
@@ -102,10 +113,15 @@ def version(command: list[str]) -> str:
     return out.splitlines()[0] if out else "?"
 
 
-def row(name: str, samples: list[float], baseline: float | None = None) -> str:
+def row(name: str, samples: list[float], cpu: list[float], baseline: float | None = None, cpu_baseline: float | None = None) -> str:
     median = statistics.median(samples)
     ratio = f"{median / baseline:.2f}x" if baseline else ""
-    return f"| {name} | {median * 1000:.0f} | {min(samples) * 1000:.0f} | {max(samples) * 1000:.0f} | {ratio} |"
+    cpu_median = statistics.median(cpu)
+    cpu_ratio = f"{cpu_median / cpu_baseline:.2f}x" if cpu_baseline else ""
+    return (
+        f"| {name} | {median * 1000:.0f} | {min(samples) * 1000:.0f} | {max(samples) * 1000:.0f} | {ratio} "
+        f"| {cpu_median * 1000:.0f} | {cpu_ratio} |"
+    )
 
 
 def each_further(small: dict[str, list[float]], large: dict[str, list[float]], name: str, extra: int) -> float:
@@ -138,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         one.mkdir()
         shutil.copyfile(FIXTURES[0], one / "analysis.ipynb")
 
-        single = measure(
+        single, single_cpu = measure(
             {
                 "nb2prod lint (1 notebook)": [nb2prod, "lint", "--exit-zero", "one/analysis.ipynb"],
                 "ruff check (1 notebook)": [ruff, "check", "--no-cache", "--isolated", "--exit-zero", "one/analysis.ipynb"],
@@ -146,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             work, args.repeat * 2,
         )
-        directory = measure(
+        directory, directory_cpu = measure(
             {
                 "nb2prod lint": [nb2prod, "lint", "--exit-zero", "notebooks"],
                 "ruff check --no-cache": [ruff, "check", "--no-cache", "--isolated", "--exit-zero", "notebooks"],
@@ -154,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             work, args.repeat,
         )
-        scaled = measure(
+        scaled, scaled_cpu = measure(
             {
                 "nb2prod lint": [nb2prod, "lint", "--exit-zero", "large"],
                 "ruff check --no-cache": [ruff, "check", "--no-cache", "--isolated", "--exit-zero", "large"],
@@ -165,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     one_median = statistics.median(single["nb2prod lint (1 notebook)"])
     ruff_median = statistics.median(directory["ruff check --no-cache"])
+    ruff_cpu = statistics.median(directory_cpu["ruff check --no-cache"])
     ours = statistics.median(directory["nb2prod lint"])
     extra = args.count * (args.scale - 1)
     ours_each = each_further(directory, scaled, "nb2prod lint", extra)
@@ -187,27 +204,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         "",
         "## One notebook (the pre-commit case)",
         "",
-        "| command | median ms | min ms | max ms | |",
-        "|---|---|---|---|---|",
-        *(row(name, samples) for name, samples in single.items()),
+        "| command | median ms | min ms | max ms | | median CPU ms | |",
+        "|---|---|---|---|---|---|---|",
+        *(row(name, samples, single_cpu[name]) for name, samples in single.items()),
         "",
         f"Target: under {SINGLE_TARGET * 1000:.0f} ms. Median {one_median * 1000:.0f} ms: "
         f"{'met' if one_median < SINGLE_TARGET else 'NOT met'}.",
         "",
         f"## {args.count} notebooks",
         "",
-        "| command | median ms | min ms | max ms | ratio to ruff |",
-        "|---|---|---|---|---|",
-        *(row(name, samples, ruff_median) for name, samples in directory.items()),
+        "| command | median ms | min ms | max ms | ratio to ruff | median CPU ms | CPU ratio to ruff |",
+        "|---|---|---|---|---|---|---|",
+        *(row(name, samples, directory_cpu[name], ruff_median, ruff_cpu) for name, samples in directory.items()),
         "",
         f"Target: at most {RATIO_TARGET:.0f}x ruff. nb2prod lint / ruff = {ours / ruff_median:.2f}x: "
         f"{'met' if ours / ruff_median <= RATIO_TARGET else 'NOT met'}.",
         "",
         f"## {args.count * args.scale} notebooks: start-up versus each further notebook",
         "",
-        "| command | median ms | min ms | max ms | ratio to ruff |",
-        "|---|---|---|---|---|",
-        *(row(name, samples, statistics.median(scaled["ruff check --no-cache"])) for name, samples in scaled.items()),
+        "| command | median ms | min ms | max ms | ratio to ruff | median CPU ms | CPU ratio to ruff |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            row(name, samples, scaled_cpu[name], statistics.median(scaled["ruff check --no-cache"]),
+                statistics.median(scaled_cpu["ruff check --no-cache"]))
+            for name, samples in scaled.items()
+        ),
         "",
         f"Cost of each further notebook, (median at {args.count * args.scale} - median at {args.count}) / "
         f"{args.count * (args.scale - 1)}: nb2prod {ours_each:.2f} ms, ruff {ruff_each:.2f} ms ({ours_each / ruff_each:.1f}x).",
