@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
+from collections import namedtuple
 from collections.abc import Iterator
-from typing import NamedTuple
 
 #: fields that never hold AST nodes, in any node type (names, operators' strings, flags, comments)
 SCALAR_FIELDS = frozenset(
@@ -118,12 +118,14 @@ def str_value(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
-class IPythonCall(NamedTuple):
+class IPythonCall(namedtuple("IPythonCall", ["kind", "name", "args"])):
     """A call into IPython, written by hand or produced by IPython's transformer from a magic.
 
     ``kind`` is ``line`` (``%name args``), ``cell`` (``%%name``), ``shell`` (``!cmd`` and ``x = !cmd``),
     ``help`` (``obj?``) or ``other`` (any other use of ``get_ipython()``).
     """
+
+    __slots__ = ()
 
     kind: str
     name: str

@@ -19,24 +19,37 @@ what you get); ``--ignore`` adds to ``ignore``.
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from nb2prod.errors import Nb2ProdError
 
+# typing is for annotations only: importing it (and typing.NamedTuple) costs the hook ~3 ms of start-up
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-class LintConfig(NamedTuple):
+
+class LintConfig(
+    namedtuple(
+        "LintConfig",
+        ["select", "ignore", "max_cell_lines", "max_code_cells", "entropy_threshold", "entropy_min_length", "source"],
+        defaults=(("NB",), (), 30, 50, 4.5, 20, None),
+    )
+):
     """Immutable lint settings shared by all rules (pyupgrade's ``Settings`` habit)."""
 
-    select: tuple[str, ...] = ("NB",)
-    ignore: tuple[str, ...] = ()
-    max_cell_lines: int = 30
-    max_code_cells: int = 50
-    entropy_threshold: float = 4.5
-    entropy_min_length: int = 20
+    __slots__ = ()
+
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    max_cell_lines: int
+    max_code_cells: int
+    entropy_threshold: float
+    entropy_min_length: int
     #: the pyproject.toml the settings came from, if any
-    source: str | None = None
+    source: str | None
 
 
 _KEYS = {

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
+from collections import namedtuple
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nb2prod.lint.astutil import (
     MARKER_FIELDS,
@@ -24,7 +24,11 @@ from nb2prod.lint.astutil import (
 from nb2prod.lint.config import LintConfig
 from nb2prod.lint.lazyre import LazyPattern
 
+# typing is for annotations only: importing it (and typing.NamedTuple) costs the hook ~3 ms of start-up
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from nb2prod.notebook import Cell, Notebook
 
 BUILTINS = frozenset(dir(builtins))
@@ -94,7 +98,9 @@ def _transformer() -> Any:
     return _load_inputtransformer2().TransformerManager()
 
 
-class SyntaxProblem(NamedTuple):
+class SyntaxProblem(namedtuple("SyntaxProblem", ["line", "col", "message"])):
+    __slots__ = ()
+
     line: int
     col: int
     message: str
@@ -248,8 +254,10 @@ def prepare_cell(cell: Cell) -> CodeCell:
     return CodeCell(cell, code, tree, None, code.splitlines())
 
 
-class Binding(NamedTuple):
+class Binding(namedtuple("Binding", ["name", "cell", "line", "col", "kind", "seq"])):
     """A module-level name bound in a cell; ``kind`` is import, def, class, assign, augassign or other."""
+
+    __slots__ = ()
 
     name: str
     cell: int
@@ -259,8 +267,10 @@ class Binding(NamedTuple):
     seq: int
 
 
-class Load(NamedTuple):
+class Load(namedtuple("Load", ["name", "cell", "line", "col", "seq"])):
     """A module-level name read while a cell runs (not inside a function body)."""
+
+    __slots__ = ()
 
     name: str
     cell: int
@@ -269,7 +279,9 @@ class Load(NamedTuple):
     seq: int
 
 
-class ImportBinding(NamedTuple):
+class ImportBinding(namedtuple("ImportBinding", ["name", "module", "cell", "node"])):
+    __slots__ = ()
+
     name: str
     module: str
     cell: CodeCell

@@ -17,9 +17,9 @@ import functools
 import marshal
 import os
 import re
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from nb2prod.errors import Nb2ProdError
 from nb2prod.lint.astutil import MARKER_FIELDS, SCALAR_FIELDS
@@ -35,14 +35,21 @@ from nb2prod.lint.loading import read_notebook
 from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import all_rules
 
+# typing is for annotations only: importing it (and typing.NamedTuple) costs the hook ~3 ms of start-up
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 #: directories never searched for notebooks (besides every hidden directory, such as .ipynb_checkpoints)
 SKIP_DIRS = frozenset({".ipynb_checkpoints", ".venv", "venv", "__pycache__", "node_modules", "site-packages"})
 
 _NOQA = LazyPattern(r"#\s*nb2prod:\s*noqa\b(?::\s*(?P<codes>[A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*))?", re.IGNORECASE)
 
 
-class Report(NamedTuple):
+class Report(namedtuple("Report", ["findings", "problems", "notebooks"])):
     """The outcome of a lint run: findings in path order, problems (unreadable files) as one-line messages."""
+
+    __slots__ = ()
 
     findings: list[Finding]
     problems: list[str]
@@ -111,8 +118,10 @@ def iter_notebooks(paths: Sequence[str]) -> Iterator[tuple[Path, str] | str]:
             yield f"{given}: no such file or directory"
 
 
-class _Dispatch(NamedTuple):
+class _Dispatch(namedtuple("_Dispatch", ["checks", "fields", "skip"])):
     """Node type -> the ``check_node`` methods of the rules that asked for it, in code order; and which fields to walk."""
+
+    __slots__ = ()
 
     checks: dict[type[ast.AST], tuple[Callable[..., Any], ...]]
     #: node type -> the fields that may hold children, last first (filled in as types are met)

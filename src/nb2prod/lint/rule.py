@@ -5,12 +5,16 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from nb2prod.lint.lazyre import LazyPattern
 
+# typing is for annotations only: importing it (and typing.NamedTuple) costs the hook ~3 ms of start-up
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import ClassVar
+
     from nb2prod.lint.context import CodeCell, LintNotebook
 
 #: The sections every rule docstring has, in this order (ruff's template, with production in mind).
@@ -34,12 +38,14 @@ def _cleandoc(doc: str) -> str:
 _FIXABLE = LazyPattern(r"^Fixable by convert: (yes|no)\b", re.MULTILINE)
 
 
-class Finding(NamedTuple):
+class Finding(namedtuple("Finding", ["path", "cell", "line", "col", "code", "name", "message"])):
     """One problem at one place.
 
     ``cell`` is the 1-based cell number among all cells (see :mod:`nb2prod.notebook`), or None for a
     finding about the whole notebook (its file name); ``line`` and ``col`` are 1-based inside the cell.
     """
+
+    __slots__ = ()
 
     path: str
     cell: int | None

@@ -17,16 +17,20 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from typing import TypeVar
 
 from nb2prod.lint.rule import Rule
+
+# typing is for annotations only: importing it (and typing.NamedTuple) costs the hook ~3 ms of start-up
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    R = TypeVar("R", bound=type[Rule])
 
 _REGISTRY: dict[str, type[Rule]] = {}
 _walked = False
 _CODE = re.compile(r"^NB[1-5]\d\d$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-
-R = TypeVar("R", bound=type[Rule])
 
 
 def register(cls: R) -> R:

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from nb2prod.lint import secrets
 from nb2prod.lint.context import LintNotebook
 from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import register
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _text(value: Any) -> str:
