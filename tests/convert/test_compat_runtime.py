@@ -69,3 +69,35 @@ def test_step_names_the_failing_cell(compat):
     with pytest.raises(compat.StepError, match=r"^cell 7 failed: ZeroDivisionError"):
         with compat.step("cell 7"):
             1 / 0
+
+
+PLANES = pd.DataFrame(
+    {"tailnum": ["N1", "N2", "N3", "N4"], "seats": [55, None, 182, 2], "engine": ["Turbo-fan", "Turbo-jet", None, "4 Cycle"]}
+)
+
+
+@pytest.mark.parametrize(
+    ("column", "func"),
+    [
+        ("seats", lambda s: s * 2 if s == s else -1),  # NaN-aware arithmetic, float result
+        ("engine", lambda e: e.lower() if isinstance(e, str) else "unknown"),  # text result
+        ("tailnum", lambda t: t.endswith("2")),  # boolean result
+        ("tailnum", len),  # integer result
+    ],
+    ids=["float", "text", "bool", "int"],
+)
+def test_apply_column_runs_the_notebook_function(spark, compat, column, func):
+    expected = PLANES[column].apply(func)
+    df = spark.createDataFrame(PLANES)
+    actual = df.select(compat.apply_column(df, column, func).alias("out")).toPandas()["out"]
+    assert rows(actual.to_frame()) == rows(expected.to_frame())
+
+
+def test_apply_rows_runs_the_notebook_function(spark, compat):
+    def label(row):
+        return f"{row['tailnum']}:{row['engine']}"
+
+    expected = PLANES.apply(label, axis=1)
+    df = spark.createDataFrame(PLANES)
+    actual = df.select(compat.apply_rows(df, label).alias("out")).toPandas()["out"]
+    assert sorted(actual) == sorted(expected)

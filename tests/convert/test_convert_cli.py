@@ -136,7 +136,7 @@ def test_conversion_is_deterministic(tmp_path, capsys):
 
 
 def test_summary_and_report_agree(tmp_path, capsys):
-    path = write_notebook(tmp_path / "nb.ipynb", [*GOOD, "p = df.pivot_table(index='x')"])
+    path = write_notebook(tmp_path / "nb.ipynb", [*GOOD, "p = df.interpolate()"])
     code, out, _ = run(["convert", path, "-o", tmp_path / "out"], capsys)
     summary = json.loads((tmp_path / "out" / "conversion.json").read_text())["summary"]
     assert summary["pandas_calls"] == 4 and summary["pandas_calls_converted"] == 3

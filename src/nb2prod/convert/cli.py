@@ -27,7 +27,11 @@ def convert(notebook: Path, outdir: Path | None, name: str | None, force: bool) 
         f"  cells: {s['cells']} ({s['converted']} converted, {s['partial']} partial, "
         f"{s['not_converted']} not converted, {s['dropped']} dropped)"
     )
-    click.echo(f"  pandas calls: {s['pandas_calls_converted']}/{s['pandas_calls']} converted, readiness {s['readiness']:.1%}")
+    tiers = ", ".join(f"{tier} {n}" for tier, n in s.get("tiers", {}).items())
+    click.echo(
+        f"  pandas calls: {s['pandas_calls_converted']}/{s['pandas_calls']} converted, readiness {s['readiness']:.1%}"
+        + (f" ({tiers})" if tiers else "")
+    )
     for cell in result.report["cells"]:
         if cell["status"] in ("partial", "not-converted"):
             first = next((r for r in cell["reasons"] if r["outcome"] in ("partial", "not-converted")), None)

@@ -20,7 +20,7 @@ from libcst.codemod.commands.remove_unused_imports import RemoveUnusedImportsCom
 
 from nb2prod import __version__
 from nb2prod.convert.engine import Rewritten
-from nb2prod.convert.report import summarise
+from nb2prod.convert.report import inventory, summarise
 from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
 from nb2prod.notebook import Notebook
 
@@ -225,6 +225,7 @@ def render_package(
         "package": name,
         "summary": summarise(rewritten.cells, state.events),
         "cells": [c.as_dict() for c in rewritten.cells],
+        "inventory": inventory(state.events),
         "config": {k: state.config_origin.get(k, "") for k in state.config},
         "environment_variables": dict(sorted(state.env_vars.items())),
         "dependencies": deps,

@@ -37,6 +37,8 @@ class Event:
         pandas_call: True when the event is about one pandas call site; these
             are what readiness counts.
         line: 1-based line inside the cell, when known.
+        tier: for converted pandas calls, how they run on Spark: ``native`` or a
+            fallback tier (``pandas_udf``, ``applyInPandas``, ``mapInPandas``, ``driver``).
     """
 
     cell: int
@@ -45,6 +47,7 @@ class Event:
     message: str
     pandas_call: bool = False
     line: int | None = None
+    tier: str | None = None
 
 
 @dataclass
@@ -95,13 +98,17 @@ def cell_status(events: list[Event], has_code: bool) -> Status:
 def summarise(cells: list[CellReport], events: list[Event]) -> dict[str, object]:
     """The ``summary`` block of ``conversion.json``.
 
-    ``readiness`` = pandas call sites converted (natively or with a documented
-    difference) / all pandas call sites found, rounded to 4 places; 1.0 when
-    the notebook has no pandas call.
+    ``readiness`` = pandas call sites converted (natively, with a documented
+    difference, or by a counted fallback tier) / all pandas call sites found,
+    rounded to 4 places; 1.0 when the notebook has no pandas call. ``tiers``
+    counts the converted call sites by how they run on Spark.
     """
     calls = [e for e in events if e.pandas_call]
     converted = [e for e in calls if e.outcome in ("converted", "partial")]
     counts = {s: sum(1 for c in cells if c.status == s) for s in ("converted", "partial", "not-converted", "dropped")}
+    tiers: dict[str, int] = {}
+    for event in converted:
+        tiers[event.tier or "native"] = tiers.get(event.tier or "native", 0) + 1
     return {
         "cells": len(cells),
         "converted": counts["converted"],
@@ -111,4 +118,21 @@ def summarise(cells: list[CellReport], events: list[Event]) -> dict[str, object]
         "pandas_calls": len(calls),
         "pandas_calls_converted": len(converted),
         "readiness": round(len(converted) / len(calls), 4) if calls else 1.0,
+        "tiers": dict(sorted(tiers.items())),
     }
+
+
+def inventory(events: list[Event]) -> list[dict[str, object]]:
+    """Every pandas call site: where it is, the rule or reason code, its outcome and tier."""
+    return [
+        {
+            "cell": e.cell,
+            "line": e.line,
+            "code": e.code,
+            "outcome": e.outcome,
+            "tier": e.tier if e.outcome in ("converted", "partial") else None,
+            "message": e.message,
+        }
+        for e in events
+        if e.pandas_call
+    ]

@@ -74,10 +74,19 @@ class CellPass(ContextAwareTransformer):
             return None
 
     def report(
-        self, node: cst.CSTNode | None, code: str, outcome: Outcome, message: str, *, pandas_call: bool = False
+        self,
+        node: cst.CSTNode | None,
+        code: str,
+        outcome: Outcome,
+        message: str,
+        *,
+        pandas_call: bool = False,
+        tier: str | None = None,
     ) -> None:
         line = self.line_in_cell(node) if node is not None else None
-        self.state.events.append(Event(self.cell, code, outcome, message, pandas_call=pandas_call, line=line))
+        if pandas_call and tier is None and outcome in ("converted", "partial"):
+            tier = "native"
+        self.state.events.append(Event(self.cell, code, outcome, message, pandas_call=pandas_call, line=line, tier=tier))
 
 
 def run_passes(module: cst.Module, context: CodemodContext, passes: list[type[CellPass]]) -> cst.Module:

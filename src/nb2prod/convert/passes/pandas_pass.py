@@ -101,9 +101,11 @@ class PandasPass(CellPass):
     # -- reporting ------------------------------------------------------------------------------
     def _converted(self, node, code: str, rewrite: Rewrite, what: str) -> None:
         message = what if rewrite.note is None else f"{what}: {rewrite.note}"
-        self.report(node, code, rewrite.outcome, message, pandas_call=True)
+        self.report(node, code, rewrite.outcome, message, pandas_call=True, tier=rewrite.tier)
         self.state.uses |= rewrite.uses
-        if rewrite.outcome == "partial":
+        if rewrite.tier != "native":
+            self.markers.append(f"# nb2prod: {code} fallback ({rewrite.tier}): {rewrite.note}")
+        elif rewrite.outcome == "partial":
             self.markers.append(f"# nb2prod: {code} partial: {rewrite.note}")
 
     def _not_converted(self, node, code: str, reason: str, *, pandas_call: bool = True) -> None:
@@ -163,18 +165,26 @@ class PandasPass(CellPass):
             else:
                 kwargs[upd.keyword.value] = arg
         label = f"{ {'pandas': 'pd', 'numpy': 'np'}.get(receiver_type, receiver_type)}.{method}"
-        rule = DISPATCH.get((receiver_type, method))
-        if rule is None and receiver_type == "numpy":
+        rules = DISPATCH.get((receiver_type, method), [])
+        if not rules and receiver_type == "numpy":
             return updated_node  # numpy is only pandas' business where a rule knows the call
-        if rule is None:
+        if not rules:
             self._not_converted(original_node, "PS001", f"{label}() has no Spark rule yet")
             return original_node  # a call that cannot be converted stays as the notebook wrote it
-        try:
-            rewrite = rule.convert(CallSite(method, receiver_code, receiver_kind, args, kwargs))
-        except NotApplicable:
-            return updated_node
-        except NotConvertible as exc:
-            self._not_converted(original_node, rule.code, f"{label}(): {exc}")
+        rewrite, rule = None, rules[0]
+        for rule in rules:
+            try:
+                rewrite = rule.convert(CallSite(method, receiver_code, receiver_kind, list(args), dict(kwargs)))
+                break
+            except NotApplicable:
+                continue
+            except NotConvertible as exc:
+                self._not_converted(original_node, rule.code, f"{label}(): {exc}")
+                return original_node
+        if rewrite is None:
+            if receiver_type == "numpy":
+                return updated_node
+            self._not_converted(original_node, "PS001", f"{label}() with these arguments has no Spark rule yet")
             return original_node
         if not rewrite.code:  # the rule only records a kind (groupby): no code, no call site yet
             self.kinds[original_node] = rewrite.kind

@@ -91,6 +91,9 @@ class Rewrite:
     outcome: Literal["converted", "partial"] = "converted"
     note: str | None = None
     uses: frozenset[str] = field(default_factory=frozenset)
+    #: how the call runs on Spark: "native" (Spark functions), or a fallback tier, most distributed
+    #: first: "pandas_udf", "applyInPandas", "mapInPandas", "driver" (toPandas/collect of a small result)
+    tier: str = "native"
 
 
 class Rule:
@@ -104,7 +107,8 @@ class Rule:
         methods: pandas names handled (called).
         properties: pandas attributes handled without a call (``s.dt.year``).
         spark: the Spark form, for the docs table.
-        status: ``native`` or ``partial`` (a difference from pandas remains in some uses).
+        status: ``native``, ``partial`` (a difference from pandas remains in some uses) or
+            ``fallback`` (runs through a fallback tier: pandas UDF, applyInPandas, driver).
         pandas_docs, spark_docs: the documentation pages the rule follows.
     """
 
@@ -123,7 +127,9 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
-DISPATCH: dict[tuple[str, str], Rule] = {}
+#: (receiver, method) -> the rules that may convert it, tried in order; a rule raises
+#: NotApplicable for calls that are not its own (Series.map of a dict vs of a function)
+DISPATCH: dict[tuple[str, str], list[Rule]] = {}
 #: (receiver, attribute) -> rule, for attributes read without a call (``s.dt.year``)
 PROPERTIES: dict[tuple[str, str], Rule] = {}
 
@@ -137,7 +143,7 @@ def register(cls: type[Rule]) -> type[Rule]:
     receivers = (cls.receiver,) if isinstance(cls.receiver, str) else cls.receiver
     for receiver in receivers:
         for method in cls.methods:
-            DISPATCH[(receiver, method)] = rule
+            DISPATCH.setdefault((receiver, method), []).append(rule)
         for attribute in cls.properties:
             PROPERTIES[(receiver, attribute)] = rule
     return cls

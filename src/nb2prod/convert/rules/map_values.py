@@ -1,7 +1,7 @@
 """PS132 map-values."""
 
 from nb2prod.convert.kinds import Column
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, register
+from nb2prod.convert.rules._base import CallSite, NotApplicable, NotConvertible, Rewrite, Rule, register
 
 
 @register
@@ -15,7 +15,7 @@ class MapValues(Rule):
     Why:
         A value missing from the dict gives NaN in pandas; ``try_element_at``
         gives null (plain ``element_at`` raises in ANSI mode). ``map`` with a
-        function is a Python UDF: not converted by this rule.
+        function runs the function in a pandas UDF (PS138).
 
     Example:
         Before: ``flights["origin_name"] = flights["origin"].map({"JFK": "Kennedy", "LGA": "LaGuardia", "EWR": "Newark"})``
@@ -35,9 +35,11 @@ class MapValues(Rule):
         mapping = site.get(0, "arg", None)
         site.kwargs.pop("arg", None)
         site.only(positional=1)
-        value = mapping.literal if mapping is not None else None
+        value = mapping.literal_or(None) if mapping is not None else None
+        if site.method == "map" and not isinstance(value, dict):
+            raise NotApplicable("map of a function: PS138")
         if not isinstance(value, dict) or not value:
-            raise NotConvertible("only a literal dict is converted (a function needs a UDF)")
+            raise NotConvertible("only a literal dict is converted")
         pairs = ", ".join(f"F.lit({k!r}), F.lit({v!r})" for k, v in value.items())
         lookup = f"F.try_element_at(F.create_map({pairs}), {site.receiver})"
         if site.method == "replace":  # replace keeps values that are not in the dict

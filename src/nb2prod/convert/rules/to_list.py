@@ -30,7 +30,7 @@ class CollectColumn(Rule):
     receiver = "Series"
     methods = ("tolist", "to_list", "unique")
     spark = "[row[0] for row in df.select(c).collect()]"
-    status = "partial"
+    status = "fallback"
     pandas_docs = "https://pandas.pydata.org/docs/reference/api/pandas.Series.tolist.html"
     spark_docs = "https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.DataFrame.collect.html"
 
@@ -47,4 +47,5 @@ class CollectColumn(Rule):
             Scalar(),
             outcome="partial",
             note="collects the column's values to the driver: keep it to small results",
+            tier="driver",
         )
