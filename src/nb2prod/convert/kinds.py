@@ -25,12 +25,15 @@ class Frame(Kind):
         series_col: pandas has a Series here (``gb["v"].sum()``, ``value_counts()``);
             the Spark column holding its values.
         bools: columns known to be boolean (built from comparisons).
+        order: the sort the rows are in, as (column, ascending) pairs with missing
+            values last (``sort_values``' default); window forms need it.
     """
 
     sorted: bool = False
     keys: tuple[str, ...] = ()
     series_col: str | None = None
     bools: frozenset[str] = frozenset()
+    order: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Grouped(Kind):
     sort: bool = True
     bools: frozenset[str] = frozenset()
     as_index: bool = True
+    order: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class Column(Kind):
     frame: str | None = None
     name: str | None = None
     dtype: str | None = None
+    order: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,15 @@ class Accessor(Kind):
 
     name: str
     column: Column
+
+
+@dataclass(frozen=True)
+class Rolling(Kind):
+    """``series.rolling(window, min_periods)``: the aggregation after it is a window over ``column``'s frame order."""
+
+    column: Column
+    window: int
+    min_periods: int
 
 
 @dataclass(frozen=True)

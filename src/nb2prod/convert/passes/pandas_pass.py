@@ -16,10 +16,12 @@ with a ``# nb2prod: CODE`` comment, and counted against readiness).
 
 from __future__ import annotations
 
+import dataclasses
+
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
-from nb2prod.convert.kinds import Accessor, Column, Frame, Frames, Grouped, Kind, Scalar, column_code
+from nb2prod.convert.kinds import Accessor, Column, Frame, Frames, Grouped, Kind, Rolling, Scalar, column_code
 from nb2prod.convert.passes.base import CellPass
 from nb2prod.convert.rules import load_rules
 from nb2prod.convert.rules._base import DISPATCH, PROPERTIES, Arg, CallSite, NotApplicable, NotConvertible, Rewrite, py_str
@@ -53,6 +55,8 @@ def _receiver_type(kind: Kind | None) -> str | None:
         return "Series"
     if isinstance(kind, Grouped):
         return "GroupBy"
+    if isinstance(kind, Rolling):
+        return "Rolling"
     return None
 
 
@@ -218,11 +222,13 @@ class PandasPass(CellPass):
         if isinstance(value, str):
             self._uses_f()
             dtype = "bool" if value in kind.bools else None
-            return self._replace(original_node, updated_node, f"F.col({py_str(value)})", Column(receiver, value, dtype))
+            column = Column(receiver, value, dtype, kind.order)
+            return self._replace(original_node, updated_node, f"F.col({py_str(value)})", column)
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             names = ", ".join(py_str(v) for v in value)
             self.report(original_node, "PS104", "converted", "column selection became select()", pandas_call=True)
-            new_kind = Frame(sorted=kind.sorted, bools=kind.bools & set(value))
+            order = kind.order if all(c in value for c, _ in kind.order) else ()
+            new_kind = Frame(sorted=kind.sorted, bools=kind.bools & set(value), order=order)
             return self._replace(original_node, updated_node, f"{receiver}.select({names})", new_kind)
         if isinstance(index.kind, Column):
             self.report(original_node, "PS105", "converted", "boolean mask became filter()", pandas_call=True)
@@ -231,7 +237,7 @@ class PandasPass(CellPass):
 
     def _grouped(self, original, updated, kind: Grouped, selection, single):
         self.kinds[original] = Grouped(
-            kind.frame, kind.keys, selection, single, kind.dropna, kind.sort, kind.bools, kind.as_index
+            kind.frame, kind.keys, selection, single, kind.dropna, kind.sort, kind.bools, kind.as_index, kind.order
         )
         return updated
 
@@ -377,7 +383,7 @@ class PandasPass(CellPass):
         self._uses_f()
         value = column_code(code_of(updated_node.value), value_kind)
         bools = kind.bools | {column} if getattr(value_kind, "dtype", None) == "bool" else kind.bools - {column}
-        self.env[frame_name] = Frame(sorted=kind.sorted, keys=kind.keys, bools=bools)
+        self.env[frame_name] = dataclasses.replace(kind, bools=bools, series_col=None)
         self.report(original_node, "PS106", "converted", f"df[{column!r}] = ... became withColumn()", pandas_call=True)
         return cst.parse_statement(f"{frame_name} = {frame_name}.withColumn({py_str(column)}, {value})\n").body[0]
 
@@ -402,7 +408,7 @@ class PandasPass(CellPass):
         mask = code_of(updated_target.slice[0].slice.value)
         value = column_code(code_of(updated_node.value), value_kind)
         col = py_str(column)
-        self.env[frame_name] = Frame(sorted=kind.sorted, keys=kind.keys, bools=kind.bools - {column})
+        self.env[frame_name] = dataclasses.replace(kind, bools=kind.bools - {column}, series_col=None)
         self.report(original_node, "PS134", "converted", f"df.loc[mask, {column!r}] = ... became withColumn(F.when(...))", pandas_call=True)
         code = f"{frame_name} = {frame_name}.withColumn({col}, F.when({mask}, {value}).otherwise(F.col({col})))\n"
         return cst.parse_statement(code).body[0]

@@ -47,4 +47,5 @@ class DropColumns(Rule):
         site.only("errors", positional=1 if site.args else 0)
         names = names_of(columns)
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
-        return Rewrite(f"{site.receiver}.drop({str_list(names)})", Frame(sorted=kind.sorted, bools=kind.bools - set(names)))
+        order = () if any(c in names for c, _ in kind.order) else kind.order
+        return Rewrite(f"{site.receiver}.drop({str_list(names)})", Frame(sorted=kind.sorted, bools=kind.bools - set(names), order=order))

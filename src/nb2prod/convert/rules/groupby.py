@@ -57,5 +57,6 @@ class GroupBy(Rule):
             sort=True if sort is None else bool(sort.literal),
             bools=getattr(site.kind, "bools", frozenset()),
             as_index=True if as_index is None else bool(as_index.literal),
+            order=getattr(site.kind, "order", ()),
         )
         return Rewrite("", kind)

@@ -39,4 +39,5 @@ class RenameColumns(Rule):
             raise NotConvertible("columns= is not a literal dict")
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
         bools = frozenset(mapping.get(c, c) for c in kind.bools)
-        return Rewrite(f"{site.receiver}.withColumnsRenamed({columns.code})", Frame(sorted=kind.sorted, bools=bools))
+        order = tuple((mapping.get(c, c), up) for c, up in kind.order)
+        return Rewrite(f"{site.receiver}.withColumnsRenamed({columns.code})", Frame(sorted=kind.sorted, bools=bools, order=order))

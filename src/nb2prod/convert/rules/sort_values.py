@@ -46,4 +46,5 @@ class SortValues(Rule):
         nulls = "last" if na is None else na.literal
         keys = [f"F.{'asc' if up else 'desc'}_nulls_{nulls}({py_str(c)})" for c, up in zip(columns, flags)]
         bools = getattr(site.kind, "bools", frozenset())
-        return Rewrite(f"{site.receiver}.orderBy({', '.join(keys)})", Frame(sorted=True, bools=bools), uses=frozenset({"F"}))
+        order = tuple(zip(columns, flags)) if nulls == "last" else ()
+        return Rewrite(f"{site.receiver}.orderBy({', '.join(keys)})", Frame(sorted=True, bools=bools, order=order), uses=frozenset({"F"}))
