@@ -94,12 +94,11 @@ _LITERALS = tuple(lit for _, literals, _ in PROVIDERS for lit in literals)
 
 def provider(text: str) -> str | None:
     """The label of the first provider pattern found in ``text``."""
-    if len(text) < 256:
-        for literal in _LITERALS:
-            if literal in text:
-                break
-        else:
-            return None
+    for literal in _LITERALS:  # every pattern contains one of them: most texts, short or long, stop here
+        if literal in text:
+            break
+    else:
+        return None
     for label, literals, pattern in PROVIDERS:
         if any(literal in text for literal in literals):
             if _url_password(text) if label == "URL password" else pattern.search(text):

@@ -14,7 +14,10 @@ if TYPE_CHECKING:
 
 def _text(value: Any) -> str:
     if isinstance(value, list):
-        return "".join(str(v) for v in value)
+        try:
+            return "".join(value)  # nbformat's list of lines
+        except TypeError:
+            return "".join(str(v) for v in value)
     return value if isinstance(value, str) else ""
 
 
