@@ -65,9 +65,18 @@ class PandasPass(CellPass):
 
     METADATA_DEPENDENCIES = (*CellPass.METADATA_DEPENDENCIES, QualifiedNameProvider)
 
-    def __init__(self, context) -> None:
+    def __init__(self, context, *, dry_run: bool = False) -> None:
         super().__init__(context)
         load_rules()
+        self.dry_run = dry_run
+        #: (function name, parameter name) -> kinds of the arguments seen at its call sites
+        self.argument_kinds: dict[tuple[str, str], list[Kind | None]] = {}
+        #: function name -> the kind it returns, when every return statement agrees
+        self.returns: dict[str, Kind] = {}
+        self.functions: dict[str, cst.FunctionDef] = {}
+        #: argument kinds learnt by earlier (dry) passes, used for parameters
+        self.hints: dict[tuple[str, str], list[Kind | None]] = {}
+        self.returned: list[list[Kind | None]] = []
         self.env: dict[str, Kind] = {}
         self.kinds: dict[cst.CSTNode, Kind] = {}
         self.inplace: set[cst.CSTNode] = set()
@@ -76,6 +85,8 @@ class PandasPass(CellPass):
         self.failures = 0
         self.expr_start = (0, 0)
         self.failures_at: list[int] = []
+        #: subscripts that are assigned to (df.loc[m, c] = v), not read
+        self.targets: set[cst.CSTNode] = set()
 
     # -- kinds ----------------------------------------------------------------------------------
     def kind(self, node: cst.CSTNode) -> Kind | None:
@@ -118,14 +129,62 @@ class PandasPass(CellPass):
         self.markers.append(f"# nb2prod: {code} not converted: {reason}")
 
     # -- scopes: names bound inside a function do not leak out ----------------------------------
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        """Two passes: a dry one learns the kinds the notebook's functions are called with."""
+        if not self.dry_run:
+            from libcst.codemod import CodemodContext
+
+            # what a function returns depends on what it is called with and the other way round:
+            # repeat the dry pass until the argument kinds stop changing (functions feeding functions)
+            for _ in range(3):
+                dry = PandasPass(CodemodContext(), dry_run=True)
+                dry.argument_kinds, known = {}, self.argument_kinds
+                dry.hints = known
+                dry.transform_module(tree)
+                if dry.argument_kinds == known:
+                    break
+                self.argument_kinds = dry.argument_kinds
+            self.hints = self.argument_kinds
+        return super().transform_module_impl(tree)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes.append(dict(self.env))
+        self.returned.append([])
+        name = node.name.value
+        self.functions[name] = node
         for param in node.params.params:
-            self.env.pop(param.name.value, None)
+            seen = self.hints.get((name, param.name.value), [])
+            kinds = {type(k) for k in seen}
+            # a parameter is a DataFrame (or column) when every call passes one, and there is a call
+            if not self.scopes[1:] and seen and len(kinds) == 1 and kinds <= {Frame, Column}:
+                self.env[param.name.value] = seen[0] if isinstance(seen[0], Column) else Frame()
+            else:
+                self.env.pop(param.name.value, None)
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return):
+        if self.returned and original_node.value is not None:
+            self.returned[-1].append(self.kind(original_node.value))
+        return updated_node
 
     def leave_FunctionDef(self, original_node, updated_node):
         self.env = self.scopes.pop()
+        returned = self.returned.pop()
+        if returned and all(isinstance(k, Frame) for k in returned):
+            self.returns[original_node.name.value] = Frame()
         return updated_node
+
+    def _record_call(self, call: cst.Call) -> None:
+        """Remember the kinds of the arguments a notebook function is called with (for the real pass)."""
+        function = self.functions.get(call.func.value)
+        if function is None:
+            return
+        params = [p.name.value for p in function.params.params]
+        for position, arg in enumerate(call.args):
+            if arg.star:
+                return
+            name = arg.keyword.value if arg.keyword is not None else (params[position] if position < len(params) else None)
+            if name is not None:
+                self.argument_kinds.setdefault((function.name.value, name), []).append(self.kind(arg.value))
 
     def leave_For(self, original_node, updated_node):
         for name in _names(original_node.target):
@@ -135,6 +194,11 @@ class PandasPass(CellPass):
     # -- calls ----------------------------------------------------------------------------------
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         func = original_node.func
+        if isinstance(func, cst.Name) and func.value in self.functions:
+            self._record_call(original_node)
+            if func.value in self.returns:
+                self.kinds[original_node] = self.returns[func.value]
+            return updated_node
         if isinstance(func, cst.Name) and func.value == "len" and len(original_node.args) == 1:
             if isinstance(self.kind(original_node.args[0].value), Frame):
                 frame = code_of(updated_node.args[0].value)
@@ -203,6 +267,10 @@ class PandasPass(CellPass):
 
     # -- column selection, filters --------------------------------------------------------------
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript):
+        if isinstance(original_node.value, cst.Attribute) and original_node.value.attr.value == "loc":
+            if original_node in self.targets:
+                return updated_node  # df.loc[...] = v: an assignment (PS134), not a read
+            return self._loc_read(original_node, updated_node)
         kind = self.kind(original_node.value)
         if not isinstance(kind, (Frame, Grouped)) or len(original_node.slice) != 1:
             return updated_node
@@ -234,6 +302,43 @@ class PandasPass(CellPass):
             self.report(original_node, "PS105", "converted", "boolean mask became filter()", pandas_call=True)
             return self._replace(original_node, updated_node, f"{receiver}.filter({index_code})", kind)
         return updated_node
+
+    def _loc_read(self, original_node: cst.Subscript, updated_node: cst.Subscript):
+        """``df.loc[mask]``, ``df.loc[mask, cols]``, ``df.loc[:, cols]`` become filter and select (PS148)."""
+        kind = self.kind(original_node.value.value)
+        if not isinstance(kind, Frame):
+            return updated_node
+        frame = code_of(updated_node.value.value)
+        parts = [s.slice for s in original_node.slice]
+        if len(parts) not in (1, 2) or not all(isinstance(p, cst.Index) or _is_full_slice(p) for p in parts):
+            self._not_converted(original_node, "PS148", "loc with labels or slices selects by index, which Spark has not")
+            return original_node
+        rows = parts[0]
+        code = frame
+        if isinstance(rows, cst.Index):
+            mask_kind = self.kind(rows.value)
+            if not isinstance(mask_kind, Column):
+                self._not_converted(original_node, "PS148", "loc with row labels selects by index, which Spark has not")
+                return original_node
+            code += f".filter({code_of(updated_node.slice[0].slice.value)})"
+        result: Kind = Frame(sorted=kind.sorted, bools=kind.bools, order=kind.order)
+        if len(parts) == 2:
+            if not isinstance(parts[1], cst.Index):
+                pass  # df.loc[mask, :] keeps every column
+            else:
+                columns = Arg(code_of(parts[1].value)).literal_or(None)
+                if isinstance(columns, str):
+                    self.report(original_node, "PS148", "converted", "loc read became filter()", pandas_call=True)
+                    self._uses_f()
+                    dtype = "bool" if columns in kind.bools else None
+                    return self._replace(original_node, updated_node, f"F.col({py_str(columns)})", Column(code, columns, dtype))
+                if not (isinstance(columns, list) and all(isinstance(c, str) for c in columns)):
+                    self._not_converted(original_node, "PS148", "loc columns must be a literal name or list of names")
+                    return original_node
+                code += f".select({', '.join(py_str(c) for c in columns)})"
+                result = Frame(sorted=kind.sorted, bools=kind.bools & set(columns))
+        self.report(original_node, "PS148", "converted", "loc read became filter() / select()", pandas_call=True)
+        return self._replace(original_node, updated_node, code, result)
 
     def _grouped(self, original, updated, kind: Grouped, selection, single):
         self.kinds[original] = Grouped(
@@ -334,6 +439,7 @@ class PandasPass(CellPass):
     # -- statements -----------------------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
         self.failures_at.append(self.failures)
+        self.targets.update(t.target for t in node.targets if isinstance(t.target, cst.Subscript))
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
         failed_inside = self.failures > self.failures_at.pop()
@@ -465,6 +571,10 @@ class PandasPass(CellPass):
         comments = [cst.EmptyLine(comment=cst.Comment(m)) for m in dict.fromkeys(self.markers)]
         self.markers = []
         return updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *comments])
+
+
+def _is_full_slice(node: cst.BaseSlice) -> bool:
+    return isinstance(node, cst.Slice) and node.lower is None and node.upper is None and node.step is None
 
 
 def _names(node: cst.BaseExpression) -> list[str]:
