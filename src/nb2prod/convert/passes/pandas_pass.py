@@ -456,6 +456,13 @@ class PandasPass(CellPass):
                 and isinstance(self.env.get(target.value.value.value), Frame)
             ):
                 return self._assign_loc(original_node, updated_node, target, value_kind)
+            if (
+                isinstance(target, cst.Subscript)
+                and isinstance(target.value, cst.Subscript)
+                and isinstance(target.value.value, cst.Name)
+                and isinstance(self.env.get(target.value.value.value), Frame)
+            ):
+                return self._assign_chained(original_node, updated_node, target, value_kind)
             if isinstance(target, cst.Name):
                 if value_kind is None:
                     self.env.pop(target.value, None)
@@ -495,28 +502,56 @@ class PandasPass(CellPass):
 
     def _assign_loc(self, original_node, updated_node, target: cst.Subscript, value_kind):
         """``df.loc[mask, "c"] = v`` becomes ``df = df.withColumn("c", F.when(mask, v).otherwise(F.col("c")))`` (PS134)."""
-        frame_name = target.value.value.value
-        kind: Frame = self.env[frame_name]
         if len(target.slice) != 2 or not all(isinstance(s.slice, cst.Index) for s in target.slice):
             self._not_converted(original_node, "PS134", "loc assignment needs [mask, column]")
             return original_node
-        mask_node = target.slice[0].slice.value
-        column = Arg(code_of(target.slice[1].slice.value)).literal_or(None)
-        mask_kind = self.kind(mask_node)
-        if not isinstance(column, str) or not isinstance(mask_kind, Column):
-            self._not_converted(original_node, "PS134", "loc assignment needs a boolean column mask and one literal column name")
+        updated_target = updated_node.targets[0].target
+        return self._assign_where(
+            original_node,
+            updated_node,
+            frame_name=target.value.value.value,
+            column_node=target.slice[1].slice.value,
+            mask_node=target.slice[0].slice.value,
+            mask_code=code_of(updated_target.slice[0].slice.value),
+            value_kind=value_kind,
+            what="df.loc[mask, {column!r}] = ...",
+        )
+
+    def _assign_chained(self, original_node, updated_node, target: cst.Subscript, value_kind):
+        """``df["c"][mask] = v`` (chained assignment, which pandas' copy-on-write ignores) is written as
+        the conditional column it was meant to be (PS134)."""
+        inner: cst.Subscript = target.value
+        if len(target.slice) != 1 or len(inner.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+            self._not_converted(original_node, "PS134", "chained assignment needs df[column][mask]")
+            return original_node
+        updated_target = updated_node.targets[0].target
+        return self._assign_where(
+            original_node,
+            updated_node,
+            frame_name=inner.value.value,
+            column_node=inner.slice[0].slice.value,
+            mask_node=target.slice[0].slice.value,
+            mask_code=code_of(updated_target.slice[0].slice.value),
+            value_kind=value_kind,
+            what="chained assignment df[{column!r}][mask] = ...",
+        )
+
+    def _assign_where(self, original_node, updated_node, *, frame_name, column_node, mask_node, mask_code, value_kind, what):
+        kind: Frame = self.env[frame_name]
+        column = Arg(code_of(column_node)).literal_or(None)
+        if not isinstance(column, str) or not isinstance(self.kind(mask_node), Column):
+            self._not_converted(original_node, "PS134", "needs a boolean column mask and one literal column name")
             return original_node
         if value_kind is None and self._touches_pandas(original_node.value):
             self._not_converted(original_node, "PS134", f"the value assigned to column {column!r} was not converted")
             return original_node
         self._uses_f()
-        updated_target = updated_node.targets[0].target
-        mask = code_of(updated_target.slice[0].slice.value)
         value = column_code(code_of(updated_node.value), value_kind)
         col = py_str(column)
         self.env[frame_name] = dataclasses.replace(kind, bools=kind.bools - {column}, series_col=None)
-        self.report(original_node, "PS134", "converted", f"df.loc[mask, {column!r}] = ... became withColumn(F.when(...))", pandas_call=True)
-        code = f"{frame_name} = {frame_name}.withColumn({col}, F.when({mask}, {value}).otherwise(F.col({col})))\n"
+        message = what.format(column=column) + " became withColumn(F.when(...))"
+        self.report(original_node, "PS134", "converted", message, pandas_call=True)
+        code = f"{frame_name} = {frame_name}.withColumn({col}, F.when({mask_code}, {value}).otherwise(F.col({col})))\n"
         return cst.parse_statement(code).body[0]
 
     def _touches_pandas(self, node: cst.CSTNode) -> bool:
