@@ -9,7 +9,9 @@ class LocAssignment(Rule):
 
     What it does:
         ``df.loc[mask, "c"] = v`` becomes
-        ``df = df.withColumn("c", F.when(mask, v).otherwise(F.col("c")))``.
+        ``df = df.withColumn("c", F.when(mask, v).otherwise(F.col("c")))``; so does
+        the chained assignment ``df["c"][mask] = v``, which pandas' copy-on-write
+        turns into a silent no-op, written as the update it was meant to be.
 
     Why:
         Spark DataFrames are immutable and have no row labels; a conditional
