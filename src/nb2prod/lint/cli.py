@@ -64,6 +64,16 @@ def _explain_conversion_rule(code: str) -> str | None:
     return explain(code) if callable(explain) else None
 
 
+def _explain_check_code(code: str) -> str | None:
+    """The meaning of an ``nb2prod check`` code (``CK101``), or None."""
+    from nb2prod.check.codes import CODES
+
+    found = CODES.get(code.upper())
+    if found is None:
+        return None
+    return f"{found.code} {found.name}\n\nnb2prod check fails: {found.summary}.\nTo fix: {found.fix}.\nSee docs/ci.md.\n"
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("code", required=False)
 @click.option("--list", "list_rules", is_flag=True, help="List every lint rule.")
@@ -82,7 +92,7 @@ def rule(code: str | None, list_rules: bool) -> int:
         if wanted.upper() == known or wanted == cls.name:
             click.echo(f"{known} {cls.name}\n\n{cls.doc()}")
             return 0
-    text = _explain_conversion_rule(wanted)
+    text = _explain_conversion_rule(wanted) or _explain_check_code(wanted)
     if text:
         click.echo(text.rstrip("\n"))
         return 0
