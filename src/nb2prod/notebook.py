@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nb2prod.errors import NotebookError
+from nb2prod.kernel import kernel_language
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,6 @@ class Notebook:
     def code_cells(self) -> tuple[Cell, ...]:
         """The code cells, in notebook order."""
         return tuple(c for c in self.cells if c.cell_type == "code")
-
-
-def _language(nb: dict[str, Any]) -> str:
-    meta = nb.get("metadata") or {}
-    kernelspec = meta.get("kernelspec") or {}
-    language = kernelspec.get("language") or (meta.get("language_info") or {}).get("name")
-    if not language:
-        name = str(kernelspec.get("name") or "")
-        language = "python" if not name or name.startswith("python") else name
-    return str(language).lower()
 
 
 def _fix_null_sources(raw: dict[str, Any]) -> dict[int, str]:
@@ -129,7 +120,7 @@ def load_notebook(path: str | Path, *, validate: bool = True) -> Notebook:
         raise NotebookError(path, f"invalid notebook at {where}: {exc.message}") from None
     except Exception as exc:  # nbformat raises assorted errors for malformed documents
         raise NotebookError(path, f"not a notebook: {exc}") from None
-    language = _language(node)
+    language = kernel_language(node)
     if language not in {"python", "python3", "ipython", "ipython3"}:
         raise NotebookError(path, f"kernel language is {language!r}; nb2prod converts Python notebooks only")
     cells = []
@@ -177,7 +168,7 @@ def _output_v4(output: Any, where: str, path: Path) -> dict[str, Any]:
 
 def _notebook_from_v4(path: Path, raw: dict[str, Any], notes: dict[int, str]) -> Notebook:
     """Build a :class:`Notebook` from an nbformat 4 document without nbformat (``validate=False``)."""
-    language = _language(raw)
+    language = kernel_language(raw)
     if language not in {"python", "python3", "ipython", "ipython3"}:
         raise NotebookError(path, f"kernel language is {language!r}; nb2prod converts Python notebooks only")
     raw_cells = raw.get("cells")

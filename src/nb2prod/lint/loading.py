@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from nb2prod.kernel import kernel_language
+
 # typing is for annotations only: importing it (and typing.NamedTuple) costs the hook ~3 ms of start-up
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -65,17 +67,6 @@ class LintNotebookFile:
         return tuple(c for c in self.cells if c.cell_type == "code")
 
 
-def _language(nb: dict[str, Any]) -> str:
-    """As ``nb2prod.notebook._language``."""
-    meta = nb.get("metadata") or {}
-    kernelspec = meta.get("kernelspec") or {}
-    language = kernelspec.get("language") or (meta.get("language_info") or {}).get("name")
-    if not language:
-        name = str(kernelspec.get("name") or "")
-        language = "python" if not name or name.startswith("python") else name
-    return str(language).lower()
-
-
 def _source(value: Any) -> str | None:
     if value.__class__ is str:
         return value  # type: ignore[no-any-return]
@@ -95,7 +86,7 @@ def _fast(path: Path) -> LintNotebookFile | None:
     if raw.__class__ is not dict or raw.get("nbformat") != 4:
         return None
     raw_cells = raw.get("cells")
-    if raw_cells.__class__ is not list or _language(raw) not in _PYTHON:
+    if raw_cells.__class__ is not list or kernel_language(raw) not in _PYTHON:
         return None
     cells = []
     number = 0
