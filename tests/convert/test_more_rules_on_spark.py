@@ -1,0 +1,143 @@
+"""PS149-PS154 conversions, run on Spark and compared with pandas on the same data (missing values,
+out-of-range positions, regex metacharacters, empty bins, groups)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nb2prod.convert.engine import rewrite_sources
+from nb2prod.convert.render import environment
+from nb2prod.verify.compare import compare_frames
+
+pytestmark = pytest.mark.spark
+
+ROWS = pd.DataFrame(
+    {
+        "model": ["A320-200", "737.800", "E190", None, "A-B-C", "x|y|z", "a,b,", "", "CRJ 900 LR", "737.900"],
+        "group": ["a", "a", "b", "b", None, "c", "c", "a", "b", "a"],
+        "kind": ["jet", "jet", "prop", "jet", "jet", None, "prop", "jet", "prop", "jet"],
+        "x": [1.0, 2.5, np.nan, 4.0, 5.0, 6.5, 7.0, 8.0, 9.0, 10.0],
+        "y": [2.0, 1.0, 3.0, np.nan, 4.5, 7.0, 6.0, 9.0, 9.5, 12.0],
+        "n": [3, 1, 4, 1, 5, 9, 2, 6, 5, 3],
+        "ts": [
+            "2013-01-01 05:00", "2013-01-01 23:59", "2013-01-03 01:00", "2013-01-03 12:00", "2013-01-04 00:00",
+            "2013-01-04 08:30", None, "2013-01-06 10:00", "2013-01-06 11:00", "2013-01-06 22:00",
+        ],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def namespace(tmp_path_factory, spark):
+    """What the generated pipeline module provides: spark, F, Window, compat."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    folder = tmp_path_factory.mktemp("more")
+    compat_path = folder / "compat.py"
+    compat_path.write_text(environment().get_template("package/src/compat.py.j2").render(name="demo", notebook="x", nb2prod_version="t"))
+    spec = importlib.util.spec_from_file_location("more_compat", compat_path)
+    compat = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compat)
+    data = folder / "rows.csv"
+    ROWS.to_csv(data, index=False)
+    return {"spark": spark, "F": F, "Window": Window, "compat": compat, "path": str(data)}
+
+
+def run_both(namespace, body: str, *, status: tuple[str, ...] = ("converted", "partial")):
+    """Run ``body`` (after reading the data as ``df``) with pandas and converted with Spark; return both ``out``."""
+    code = f"import pandas as pd\ndf = pd.read_csv(path)\n{body}\n"
+    converted = rewrite_sources([code])
+    cell = converted.cells[0]
+    assert cell.status in status, cell.events
+    assert not [e for e in cell.events if e.outcome == "not-converted"], cell.events
+    expected_ns = {"path": namespace["path"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(code, expected_ns)
+    actual_ns = dict(namespace)
+    exec(cell.generated, actual_ns)
+    return expected_ns["out"], actual_ns["out"], cell.generated
+
+
+def assert_same_frame(expected, actual, generated):
+    if isinstance(expected, pd.Series):
+        expected = expected.to_frame()
+    result = compare_frames(expected.reset_index(drop=True), actual.toPandas())
+    assert result.equal, (generated, result)
+
+
+def assert_same_value(expected, actual, generated):
+    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+        assert actual is None or (isinstance(actual, float) and math.isnan(actual)), (generated, actual)
+    else:
+        assert actual == pytest.approx(expected, rel=1e-12), (generated, expected, actual)
+
+
+# -- PS149 str-split-extract ----------------------------------------------------------------------
+
+SPLIT_CASES = {
+    "split_one_char_is_literal": 'df["p"] = df["model"].str.split(".").str.get(0)',
+    "split_pipe_is_literal": 'df["p"] = df["model"].str.split("|").str.get(1)',
+    "split_out_of_range_is_missing": 'df["p"] = df["model"].str.split("-").str.get(2)',
+    "split_keeps_trailing_empty": 'df["p"] = df["model"].str.split(",").str.get(2)',
+    "split_negative_position": 'df["p"] = df["model"].str.split("-").str.get(-1)',
+    "split_limit": 'df["p"] = df["model"].str.split("-", n=1).str.get(1)',
+    "split_multichar_is_regex": 'df["p"] = df["model"].str.split("[-.]").str.get(1)',
+    "split_regex_false": 'df["p"] = df["model"].str.split("0-", regex=False).str.get(0)',
+    "get_char_of_text": 'df["p"] = df["model"].str.get(3)\ndf["q"] = df["model"].str.get(-1)',
+    "extract_digits": 'df["p"] = df["model"].str.extract(r"(\\d+)")',
+    "extract_named_group_no_expand": 'df["p"] = df["model"].str.extract(r"^(?P<maker>[A-Z]+)", expand=False)',
+}
+
+
+@pytest.mark.parametrize("case", sorted(SPLIT_CASES))
+def test_str_split_extract_matches_pandas(case, namespace):
+    body = SPLIT_CASES[case] + '\nout = df[["model", "p"' + (', "q"' if '"q"' in SPLIT_CASES[case] else "") + "]]"
+    expected, actual, generated = run_both(namespace, body)
+    assert_same_frame(expected, actual, generated)
+
+
+# -- PS150 quantile-corr --------------------------------------------------------------------------
+
+VALUE_CASES = {
+    "quantile_median_default": 'out = df["x"].quantile()',
+    "quantile_interpolates": 'out = df["x"].quantile(0.37)',
+    "quantile_ends": 'out = (df["n"].quantile(0), df["n"].quantile(1.0), df["n"].quantile(0.9))',
+    "corr_drops_missing_pairs": 'out = df["x"].corr(df["y"])',
+    "corr_integer_column": 'out = df["n"].corr(df["x"])',
+}
+
+
+@pytest.mark.parametrize("case", sorted(VALUE_CASES))
+def test_quantile_corr_values_match_pandas(case, namespace):
+    expected, actual, generated = run_both(namespace, VALUE_CASES[case])
+    for e, a in zip(expected if isinstance(expected, tuple) else (expected,), actual if isinstance(actual, tuple) else (actual,)):
+        assert_same_value(e, a, generated)
+
+
+def test_percentile_approx_would_not_be_exact(namespace):
+    """Why the rule uses percentile: the approximate form returns an observed value."""
+    F = namespace["F"]
+    frame = namespace["spark"].createDataFrame([(1.0,), (2.0,), (3.0,), (4.0,)], ["v"])
+    assert frame.agg(F.percentile("v", 0.5)).first()[0] == pd.Series([1.0, 2, 3, 4]).quantile(0.5) == 2.5
+    assert frame.agg(F.percentile_approx("v", 0.5)).first()[0] != 2.5
+
+
+def test_corr_of_constant_and_single_pair_is_missing(namespace):
+    F = namespace["F"]
+    frame = namespace["spark"].createDataFrame([(1.0, 2.0), (1.0, 3.0), (None, 1.0)], "a double, b double")
+    assert_same_value(pd.Series([1.0, 1.0]).corr(pd.Series([2.0, 3.0])), frame.agg(F.corr("a", "b")).first()[0], "")
+    single = frame.limit(1)
+    assert_same_value(pd.Series([1.0]).corr(pd.Series([2.0])), single.agg(F.corr("a", "b")).first()[0], "")
+
+
+def test_groupby_quantile_matches_pandas(namespace):
+    expected, actual, generated = run_both(namespace, 'out = df.groupby("group")["x"].quantile(0.25).reset_index()')
+    assert_same_frame(expected, actual, generated)
