@@ -141,3 +141,75 @@ def test_corr_of_constant_and_single_pair_is_missing(namespace):
 def test_groupby_quantile_matches_pandas(namespace):
     expected, actual, generated = run_both(namespace, 'out = df.groupby("group")["x"].quantile(0.25).reset_index()')
     assert_same_frame(expected, actual, generated)
+
+
+# -- PS151 crosstab -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'out = pd.crosstab(df["group"], df["kind"]).reset_index()',
+        'out = pd.crosstab(df["kind"], df["n"]).reset_index()',  # integer labels sort as numbers (10 after 9)
+    ],
+)
+def test_crosstab_matches_pandas(body, namespace):
+    expected, actual, generated = run_both(namespace, body)
+    assert [str(c) for c in expected.columns] == actual.columns  # same layout, pivot values sorted as pandas sorts them
+    assert_same_frame(expected, actual, generated)
+
+
+# -- PS152 sample (different rows by design: the count is close and every row comes from the input) --
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple]:
+    return sorted(tuple("<NA>" if pd.isna(v) else v for v in row) for row in frame.itertuples(index=False))
+
+
+@pytest.mark.parametrize(
+    "body, exact",
+    [
+        ('out = df.sample(frac=0.5, random_state=3)', False),
+        ('out = df.sample(n=4, random_state=3)', True),
+        ('out = df.sample(frac=1, random_state=3)', True),
+    ],
+)
+def test_sample_count_and_rows_come_from_the_input(body, exact, namespace):
+    expected, actual, generated = run_both(namespace, body, status=("partial",))
+    got = actual.toPandas()
+    every = pd.read_csv(namespace["path"])
+    if exact:
+        assert len(got) == len(expected)
+    else:
+        assert abs(len(got) - len(expected)) <= 4  # Bernoulli: about frac * count
+    remaining = _rows(every)
+    for row in _rows(got):
+        remaining.remove(row)  # each sampled row is a distinct input row
+    if "frac=1" in body:
+        assert _rows(got) == _rows(every)
+
+
+# -- PS153 resample -------------------------------------------------------------------------------
+
+RESAMPLE = 'df["ts"] = pd.to_datetime(df["ts"])\n'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'out = df.resample("D", on="ts")["x"].mean().reset_index()',
+        'out = df.resample("D", on="ts")["x"].sum().reset_index()',
+        'out = df.resample("D", on="ts").size().reset_index(name="rows")',
+        'out = df.resample("h", on="ts").agg({"x": "sum", "y": "max"}).reset_index()',
+        'out = df.resample("MS", on="ts")["n"].sum().reset_index()',
+    ],
+)
+def test_resample_matches_pandas_on_bins_with_rows(body, namespace):
+    expected, actual, generated = run_both(namespace, RESAMPLE + body, status=("partial",))
+    frame = pd.read_csv(namespace["path"], parse_dates=["ts"])
+    unit = body.split('"')[1]
+    filled = set(frame["ts"].dropna().dt.floor("D" if unit == "D" else unit).to_list()) if unit != "MS" else None
+    if filled is not None:  # pandas adds the empty bins between the first and the last: the partial difference
+        assert len(expected) > len(filled) or unit == "h"
+        expected = expected[expected["ts"].isin(filled)]
+    assert_same_frame(expected, actual, generated)
