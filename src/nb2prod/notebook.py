@@ -121,6 +121,9 @@ def load_notebook(path: str | Path, *, validate: bool = True) -> Notebook:
     except Exception as exc:  # nbformat raises assorted errors for malformed documents
         raise NotebookError(path, f"not a notebook: {exc}") from None
     language = kernel_language(node)
+    # Notebooks older than nbformat 4.5 have no cell ids; upgrading invents random ones, which would
+    # make conversion output differ from run to run. Those notebooks get stable position-based ids.
+    has_ids = (int(raw.get("nbformat") or 0), int(raw.get("nbformat_minor") or 0)) >= (4, 5)
     if language not in {"python", "python3", "ipython", "ipython3"}:
         raise NotebookError(path, f"kernel language is {language!r}; nb2prod converts Python notebooks only")
     cells = []
@@ -131,7 +134,7 @@ def load_notebook(path: str | Path, *, validate: bool = True) -> Notebook:
                 number=number,
                 cell_type=cell.cell_type,
                 source=source,
-                id=str(cell.get("id") or f"pos-{number}"),
+                id=str(cell.get("id") if has_ids and cell.get("id") else f"pos-{number}"),
                 execution_count=cell.get("execution_count"),
                 tags=tuple(cell.get("metadata", {}).get("tags") or ()),
                 outputs=tuple(cell.get("outputs") or ()),

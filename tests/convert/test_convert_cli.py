@@ -158,3 +158,21 @@ def test_secrets_never_reach_generated_files(tmp_path, capsys):
     report = json.loads((tmp_path / "out" / "conversion.json").read_text())
     assert sorted(report["environment_variables"]) == ["AWS_KEY", "DB_PASSWORD"]
     assert "threshold: 3" in (tmp_path / "out" / "src" / "nb" / "conf" / "base.yaml").read_text()
+
+
+def test_nbformat_3_notebook_is_upgraded_and_converted(tmp_path, capsys):
+    from nbformat import v3, writes
+
+    old = v3.new_notebook(
+        worksheets=[v3.new_worksheet(cells=[v3.new_code_cell(input=GOOD[0] + "\n" + GOOD[1], language="python")])]
+    )
+    path = tmp_path / "old.ipynb"
+    path.write_text(writes(old, version=3))
+    before = path.read_bytes()
+    code, out, err = run(["convert", path, "-o", tmp_path / "out"], capsys)
+    assert code == 0, err
+    report = json.loads((tmp_path / "out" / "conversion.json").read_text())
+    assert [c["status"] for c in report["cells"]] == ["converted"]
+    assert report["cells"][0]["id"] == "pos-1"  # no nbformat 4.5 ids: a stable position-based id
+    assert ".filter(" in (tmp_path / "out" / "src" / "old" / "pipeline.py").read_text()
+    assert path.read_bytes() == before
