@@ -33,5 +33,9 @@ class NotebookError(Nb2ProdError):
     """The file is not a readable Python Jupyter notebook."""
 
 
+class ConversionError(Nb2ProdError):
+    """nb2prod itself failed on this notebook (a bug to report); the message names the notebook."""
+
+
 class OutputError(Nb2ProdError):
     """The output location cannot be written as asked (exists, not empty, not writable)."""

@@ -176,3 +176,17 @@ def test_nbformat_3_notebook_is_upgraded_and_converted(tmp_path, capsys):
     assert report["cells"][0]["id"] == "pos-1"  # no nbformat 4.5 ids: a stable position-based id
     assert ".filter(" in (tmp_path / "out" / "src" / "old" / "pipeline.py").read_text()
     assert path.read_bytes() == before
+
+
+def test_an_internal_error_is_one_line_naming_the_notebook(tmp_path, capsys, monkeypatch):
+    import nb2prod.convert.package as package
+
+    def broken(cells):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(package, "rewrite_cells", broken)
+    monkeypatch.delenv("NB2PROD_DEBUG", raising=False)
+    path = write_notebook(tmp_path / "nb.ipynb", GOOD)
+    code, _, err = run(["convert", path, "-o", tmp_path / "out"], capsys)
+    assert_one_line_error(code, err, str(path), "internal error", "KeyError")
+    assert not (tmp_path / "out").exists()

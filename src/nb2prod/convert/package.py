@@ -25,7 +25,7 @@ from nb2prod import __version__
 from nb2prod.convert.engine import Rewritten, rewrite_cells
 from nb2prod.convert.render import render_package
 from nb2prod.convert.report import summarise
-from nb2prod.errors import OutputError
+from nb2prod.errors import ConversionError, OutputError
 from nb2prod.notebook import Notebook, load_notebook
 
 SAMPLE_ROWS = 200
@@ -158,7 +158,14 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
     name = package_name(name or notebook.path.stem)
     outdir = Path(outdir) if outdir is not None else notebook.path.parent / f"{name}_pipeline"
     _check_outdir(outdir, notebook.path, force)
-    rewritten = rewrite_cells(notebook.code_cells)
+    try:
+        rewritten = rewrite_cells(notebook.code_cells)
+    except Exception as exc:  # a bug in a pass: still one line naming the notebook, never a traceback
+        if os.environ.get("NB2PROD_DEBUG"):
+            raise
+        raise ConversionError(
+            notebook.path, f"internal error while converting ({type(exc).__name__}: {exc}); set NB2PROD_DEBUG=1 for details"
+        ) from None
     samples, notebook_dir = _sample_inputs(notebook, rewritten)
     files, report = render_package(
         notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports, outdir=outdir
