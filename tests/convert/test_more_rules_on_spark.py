@@ -213,3 +213,41 @@ def test_resample_matches_pandas_on_bins_with_rows(body, namespace):
         assert len(expected) > len(filled) or unit == "h"
         expected = expected[expected["ts"].isin(filled)]
     assert_same_frame(expected, actual, generated)
+
+
+# -- PS154 groupby-apply (fallback tier applyInPandas) ---------------------------------------------
+
+APPLY_CASES = {
+    "scalar_range": 'out = df.groupby("group").apply(lambda g: g["x"].max() - g["x"].min()).reset_index()',
+    "scalar_len": 'out = df.groupby("kind").apply(lambda g: len(g)).reset_index()',
+    "scalar_sees_key_columns": 'out = df.groupby("group").apply(lambda g: len(g.columns)).reset_index()',
+    "scalar_without_key_columns": 'out = df.groupby("group").apply(lambda g: len(g.columns), include_groups=False).reset_index()',
+    "scalar_keeps_missing_key": 'out = df.groupby("group", dropna=False).apply(lambda g: g["n"].sum()).reset_index()',
+    "scalar_two_keys": 'out = df.groupby(["group", "kind"]).apply(lambda g: g["y"].mean()).reset_index()',
+    "frame_filter": 'out = df.groupby("group").apply(lambda g: g[g["x"] > 3])',
+    "frame_filter_without_keys": 'out = df.groupby("group").apply(lambda g: g[g["n"] >= 3], include_groups=False)',
+    "frame_sort_values": 'out = df.groupby("kind").apply(lambda g: g.sort_values("n"))',
+}
+
+
+@pytest.mark.parametrize("case", sorted(APPLY_CASES))
+def test_groupby_apply_matches_pandas(case, namespace):
+    expected, actual, generated = run_both(namespace, APPLY_CASES[case])
+    assert "compat.group_apply" in generated
+    if case.startswith("scalar"):
+        assert [str(c) for c in expected.columns] == actual.columns
+        assert_same_frame(expected, actual, generated)
+        # sorted by key as pandas sorts (missing key last)
+        keys = [c for c in actual.columns if c != "0"]
+        got = actual.toPandas()[keys].astype(object).where(lambda f: f.notna(), None).values.tolist()
+        want = expected[keys].astype(object).where(lambda f: f.notna(), None).values.tolist()
+        assert got == want
+    else:
+        assert_same_frame(expected, actual, generated)
+
+
+def test_groupby_apply_key_columns_warning_path(namespace):
+    """pandas 2.3 passes the key columns to the function with a FutureWarning (not a DeprecationWarning); the helper passes them too (above)."""
+    frame = pd.read_csv(namespace["path"])
+    with pytest.warns(FutureWarning, match="grouping columns"):  # pandas 2.3: a FutureWarning
+        frame.groupby("group").apply(lambda g: len(g.columns))
