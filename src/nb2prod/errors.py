@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+# pathlib for annotations only: the lint hook imports it itself, without urllib (see nb2prod.lint.fast)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class Nb2ProdError(Exception):

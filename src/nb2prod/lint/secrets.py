@@ -92,12 +92,13 @@ def entropy(value: str) -> float:
 _LITERALS = tuple(lit for _, literals, _ in PROVIDERS for lit in literals)
 
 
+#: any of :data:`_LITERALS`, as one search (one C call instead of a Python loop of ``in`` tests)
+_ANY_LITERAL = LazyPattern("|".join(re.escape(lit) for lit in _LITERALS))
+
+
 def provider(text: str) -> str | None:
     """The label of the first provider pattern found in ``text``."""
-    for literal in _LITERALS:  # every pattern contains one of them: most texts, short or long, stop here
-        if literal in text:
-            break
-    else:
+    if _ANY_LITERAL.search(text) is None:  # every pattern contains a literal: most texts, short or long, stop here
         return None
     for label, literals, pattern in PROVIDERS:
         if any(literal in text for literal in literals):
