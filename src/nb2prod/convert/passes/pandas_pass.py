@@ -233,27 +233,10 @@ class PandasPass(CellPass):
             else:
                 kwargs[upd.keyword.value] = arg
         label = f"{ {'pandas': 'pd', 'numpy': 'np'}.get(receiver_type, receiver_type)}.{method}"
-        rules = DISPATCH.get((receiver_type, method), [])
-        if not rules and receiver_type == "numpy":
-            return updated_node  # numpy is only pandas' business where a rule knows the call
-        if not rules:
-            self._not_converted(original_node, "PS001", f"{label}() has no Spark rule yet")
-            return original_node  # a call that cannot be converted stays as the notebook wrote it
-        rewrite, rule = None, rules[0]
-        for rule in rules:
-            try:
-                rewrite = rule.convert(CallSite(method, receiver_code, receiver_kind, list(args), dict(kwargs)))
-                break
-            except NotApplicable:
-                continue
-            except NotConvertible as exc:
-                self._not_converted(original_node, rule.code, f"{label}(): {exc}")
-                return original_node
-        if rewrite is None:
-            if receiver_type == "numpy":
-                return updated_node
-            self._not_converted(original_node, "PS001", f"{label}() with these arguments has no Spark rule yet")
-            return original_node
+        found = self._dispatch(original_node, receiver_type, method, CallSite(method, receiver_code, receiver_kind, args, kwargs), f"{label}()")
+        if found is None:
+            return updated_node if receiver_type == "numpy" else original_node
+        rule, rewrite = found
         if not rewrite.code:  # the rule only records a kind (groupby): no code, no call site yet
             self.kinds[original_node] = rewrite.kind
             return updated_node
@@ -265,8 +248,40 @@ class PandasPass(CellPass):
         self._converted(original_node, rule.code, rewrite, f"{label}() converted ({rule.name})")
         return self._replace(original_node, updated_node, rewrite.code, rewrite.kind)
 
+    def _dispatch(self, original_node, receiver_type: str, method: str, site: CallSite, label: str):
+        """Try each rule registered for (receiver, method); (rule, rewrite), or None after reporting why not.
+
+        A call no rule converts stays as the notebook wrote it (the caller returns the original
+        node) and counts against readiness; numpy calls no rule claims are not pandas' business.
+        """
+        rules = DISPATCH.get((receiver_type, method), [])
+        for rule in rules:
+            try:
+                return rule, rule.convert(CallSite(site.method, site.receiver, site.kind, list(site.args), dict(site.kwargs)))
+            except NotApplicable:
+                continue
+            except NotConvertible as exc:
+                self._not_converted(original_node, rule.code, f"{label}: {exc}")
+                return None
+        if receiver_type != "numpy":
+            extra = " with these arguments" if rules else ""
+            self._not_converted(original_node, "PS001", f"{label}{extra} has no Spark rule yet")
+        return None
+
     # -- column selection, filters --------------------------------------------------------------
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript):
+        accessor = self.kind(original_node.value)
+        if isinstance(accessor, Accessor) and len(original_node.slice) == 1 and isinstance(original_node.slice[0].slice, cst.Index):
+            # s.str[i] is s.str.get(i)
+            index = Arg(code_of(updated_node.slice[0].slice.value), self.kind(original_node.slice[0].slice.value))
+            site = CallSite("get", code_of(updated_node.value), accessor, [index], {})
+            label = f"Series.{accessor.name}[]"
+            found = self._dispatch(original_node, f"Series.{accessor.name}", "get", site, label)
+            if found is None:
+                return original_node
+            rule, rewrite = found
+            self._converted(original_node, rule.code, rewrite, f"{label} converted ({rule.name})")
+            return self._replace(original_node, updated_node, rewrite.code, rewrite.kind)
         if isinstance(original_node.value, cst.Attribute) and original_node.value.attr.value == "loc":
             if original_node in self.targets:
                 return updated_node  # df.loc[...] = v: an assignment (PS134), not a read

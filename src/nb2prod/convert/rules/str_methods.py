@@ -12,7 +12,7 @@ class StrMethods(Rule):
 
     What it does:
         ``s.str.lower()`` / ``upper()`` / ``len()`` become ``F.lower`` /
-        ``F.upper`` / ``F.length``; ``strip()`` becomes
+        ``F.upper`` / ``F.length`` (``F.size`` on the lists ``str.split`` gives); ``strip()`` becomes
         ``F.regexp_replace(c, r"^\\s+|\\s+$", "")``; ``startswith`` / ``endswith``
         the Column methods; ``contains(p)`` ``c.rlike(p)`` (``regex=False``:
         ``c.contains(p)``); ``replace(a, b)`` ``F.replace(c, a, b)``
@@ -44,6 +44,9 @@ class StrMethods(Rule):
         column = site.receiver.rsplit(".str", 1)[0]
         frame = accessor.column.frame
         method = site.method
+        if method == "len" and accessor.column.dtype == "array":
+            site.only()  # the length of each list (a split result), not of text
+            return Rewrite(f"F.size({column})", Column(frame), uses=frozenset({"F"}))
         if method in SIMPLE:
             site.only()
             dtype = None if method == "len" else "str"
