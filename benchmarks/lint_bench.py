@@ -51,10 +51,12 @@ CPU time, minimum of repeated runs on this machine, bytecode cached, garbage col
   (secret-in-output 3.6, 17 others 0.2-1.3 each), settings, suppression and sorting 3-5.
 - two processes (one per CPU) add 5-10 ms of CPU: fork, copy-on-write, results sent back (`marshal`).
 
-So for 100 notebooks nb2prod spends ~130-137 ms of CPU where ruff spends ~40 ms (compiled Rust,
-multi-threaded, no interpreter to start): the CPU ratio is ~3.4x and does not move with the load.
-The wall-time ratio does: on two idle CPUs nb2prod needs ~30 ms of start-up plus ~50 ms per process
-(85-95 ms) against ruff's 25-40 ms, about 3-4x; when the other jobs on this shared machine take the
+So for 100 notebooks nb2prod spends ~130 ms of CPU where ruff spends ~39 ms (compiled Rust,
+multi-threaded, no interpreter to start): the CPU ratio is ~3.3x and does not move with the load.
+The wall-time ratio does: on two idle CPUs nb2prod needs ~27 ms of start-up (interpreter and imports
+~16 ms, the rule modules ~2.5, finding the notebooks ~1, the first notebook before forking ~2.3),
+then ~48 ms per process for ~50 notebooks (~0.95 ms each) and ~2 ms to collect and render: 80-85 ms
+against ruff's 24-26 ms, about 3.3x; when the other jobs on this shared machine take the
 CPUs, ruff's threads lose more than nb2prod's two processes and medians between ~2x and ~3.5x have
 been measured within the same hour. The 3x target is therefore met or missed by the noise, not
 reliably met. What is left is pure-Python AST analysis (~0.6 ms per notebook) and a start-up that is
@@ -97,8 +99,19 @@ byte-identical in all three formats):
   and loader steps of 32 imports (~1.3 ms).
 - The secret-pattern pre-check is one regular-expression search of the 18 provider literals instead of
   a Python loop of `in` tests (a few thousand string literals per 100 notebooks).
+- Finding the notebooks keys each one by a string (its resolved directory, looked up once per directory
+  as written, joined with its name) instead of building and hashing `Path` objects (1.5 -> 1 ms for
+  100 notebooks, all of it before the workers start).
 
-Tried and not kept: nothing else measured above the noise in the time available; `gc` is already off.
+Measured and left as they are: one process instead of two (`NB2PROD_LINT_JOBS=1`) costs ~125 ms of
+CPU and as much wall time, against ~80 ms wall for two processes, so forking pays at 100 notebooks;
+`gc` is already off for the run. Tried and reverted: looking for `requirements*.txt` with `os.scandir`
+instead of `Path.glob` (0.1-0.2 ms once per directory; the cost there is compiling two patterns). Per notebook (100 notebooks, one process, minimum of 7): `ast.parse`
+22 ms, node rules 21 (hard-coded-secret 6, absolute-path 2.4, undeclared-import 1.7), name analysis
+12, reading 10, notebook rules 12 (secret-in-output 3.6): ~0.85 ms per notebook, all of it pure Python
+or the parser, with no single step left that a local change would cut by the ~7 ms of wall time
+(~15% of the per-notebook work) that 3x needs on a quiet machine. Whether a run meets 3x depends on
+the load (see the repeated runs above): on a quiet machine it does not.
 
 Before and after on these notebooks, interleaved, bytecode cached for both: one notebook 67 -> 32 ms of
 CPU; 100 notebooks 260-280 -> 130-137 ms of CPU (ruff 39-42), wall medians 430-460 -> 205-215 ms

@@ -94,11 +94,20 @@ def iter_notebooks(paths: Sequence[str]) -> Iterator[tuple[Path, str] | str]:
     Files named on the command line are linted whatever their name; directories are searched for
     ``*.ipynb``, skipping hidden directories and :data:`SKIP_DIRS`. Each file is yielded once.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()
+    #: resolved directory of each directory as written (``resolved_directory`` without building Path objects)
+    directories: dict[str, str] = {}
 
     def once(path: Path, shown: str) -> Iterator[tuple[Path, str]]:
-        # path.resolve(), with the directory part resolved once per directory
-        key = path.resolve() if os.path.islink(path) else resolved_directory(path.parent) / path.name
+        # str(path.resolve()), with the directory part resolved once per directory
+        if os.path.islink(path):
+            key = str(path.resolve())
+        else:
+            directory, name = os.path.split(str(path))
+            resolved = directories.get(directory)
+            if resolved is None:
+                resolved = directories[directory] = str(resolved_directory(path.parent))
+            key = os.path.join(resolved, name)
         if key not in seen:
             seen.add(key)
             yield path, shown
