@@ -55,8 +55,8 @@ So for 100 notebooks nb2prod spends ~130 ms of CPU where ruff spends ~39 ms (com
 multi-threaded, no interpreter to start): the CPU ratio is ~3.3x and does not move with the load.
 The wall-time ratio does: on two idle CPUs nb2prod needs ~27 ms of start-up (interpreter and imports
 ~16 ms, the rule modules ~2.5, finding the notebooks ~1, the first notebook before forking ~2.3),
-then ~48 ms per process for ~50 notebooks (~0.95 ms each) and ~2 ms to collect and render: 80-85 ms
-against ruff's 24-26 ms, about 3.3x; when the other jobs on this shared machine take the
+then ~48 ms per process for ~50 notebooks (~0.95 ms each) and ~2 ms to collect and render: 80-90 ms
+against ruff's 24-27 ms, about 3.2-3.4x; when the other jobs on this shared machine take the
 CPUs, ruff's threads lose more than nb2prod's two processes and medians between ~2x and ~3.5x have
 been measured within the same hour. The 3x target is therefore met or missed by the noise, not
 reliably met. What is left is pure-Python AST analysis (~0.6 ms per notebook) and a start-up that is
