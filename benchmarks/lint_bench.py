@@ -42,9 +42,9 @@ CPU time, minimum of repeated runs on this machine, bytecode cached, garbage col
 `nb2prod lint`), on the notebooks above:
 
 - start-up, one process: ~27 ms for a whole one-notebook run (~30 before the second round below).
-  Interpreter and `site` 9 ms; standard library ~10 ms (`re` 5, `ast` 2, `json` 1.5, `pathlib` 1 --
-  without `urllib.parse`); nb2prod's lint modules 3.3 ms; the 32 rule modules ~2 ms (from their
-  bytecode); the notebook and exit 1-2 ms.
+  Interpreter and `site` 9 ms; standard library ~12 ms (`re` 5, `ast` 2, `json` 1.5, `pathlib` with
+  `urllib.parse` 3); nb2prod's lint modules 3.3 ms; the 32 rule modules ~3.4 ms; the notebook and
+  exit 1-2 ms.
 - each notebook, ~0.9 ms (100 notebooks in one process: 87-90 ms): reading 8, `ast.parse` ~20 (C, the
   floor), preparing cells otherwise 4, the module-level name analysis 11, node rules 21 (of which the
   shared walk 6; hard-coded-secret 5.6, absolute-path 3, undeclared-import 2.3), notebook rules 12
@@ -91,12 +91,10 @@ Second round (start-up, measured as CPU time of interleaved runs against the pre
 cached for both; one notebook 30-33 -> 27-29 ms, 100 notebooks in one process ~4 ms less; findings
 byte-identical in all three formats):
 
-- `pathlib` is imported without `urllib.parse` and the `ipaddress` it pulls in (~2 ms): while pathlib
-  loads, `urllib.parse` is a stand-in whose `quote_from_bytes` (used only by `Path.as_uri`) imports the
-  real module; `nb2prod.errors` imports pathlib for annotations only.
-- The 32 rule modules are executed from their up-to-date cached bytecode (checked against the source's
-  mtime and size as the import system does; anything else is the ordinary import), skipping the finder
-  and loader steps of 32 imports (~1.3 ms).
+- Tried and reverted on review: importing pathlib with a stand-in for `urllib.parse` (~2 ms) and
+  executing the rule modules from hand-read cached bytecode (~1.3 ms). Both re-implement parts of the
+  import system that can change between Python versions, and with them the 100-notebook ratio was
+  3.28-3.42x, without them 3.32-3.47x: not worth the risk.
 - The secret-pattern pre-check is one regular-expression search of the 18 provider literals instead of
   a Python loop of `in` tests (a few thousand string literals per 100 notebooks).
 - Finding the notebooks keys each one by a string (its resolved directory, looked up once per directory

@@ -20,40 +20,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-
-def _import_pathlib() -> None:
-    """Import ``pathlib`` without ``urllib.parse`` (and the ``ipaddress`` it imports): ~2 ms, a tenth of
-    the hook's own start-up, for the one function pathlib takes from it, used only by ``as_uri``.
-
-    pathlib runs ``from urllib.parse import quote_from_bytes``; while it is imported, ``urllib.parse``
-    is a stand-in whose ``quote_from_bytes`` imports the real module and calls it. The stand-in is
-    gone from ``sys.modules`` as soon as pathlib is loaded, so any later ``import urllib.parse`` is
-    the ordinary one.
-    """
-    if "pathlib" in sys.modules or "urllib.parse" in sys.modules:
-        return
-    import types
-    import urllib
-
-    def quote_from_bytes(bs: bytes, safe: str = "/") -> str:
-        from urllib.parse import quote_from_bytes as real
-
-        return real(bs, safe)
-
-    stand_in = types.ModuleType("urllib.parse")
-    stand_in.quote_from_bytes = quote_from_bytes  # type: ignore[attr-defined]
-    sys.modules["urllib.parse"] = stand_in
-    try:
-        import pathlib
-    finally:
-        if sys.modules.get("urllib.parse") is stand_in:
-            del sys.modules["urllib.parse"]
-        if getattr(urllib, "parse", None) is stand_in:
-            del urllib.parse  # type: ignore[attr-defined]
-
-
-_import_pathlib()
-
 from nb2prod.errors import Nb2ProdError
 from nb2prod.lint.engine import SelectionError, lint_paths, resolve
 from nb2prod.lint.output import FORMATS, render

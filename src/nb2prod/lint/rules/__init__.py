@@ -14,14 +14,9 @@ Code families (codes are stable and never reused):
 
 from __future__ import annotations
 
-# the import system's own modules (always loaded): bytecode paths, the .pyc magic number, module specs
-import _frozen_importlib as _bootstrap
-import _frozen_importlib_external as _external
 import importlib
-import marshal
 import os
 import re
-import sys
 
 from nb2prod.lint.rule import Rule
 
@@ -49,49 +44,6 @@ def register(cls: R) -> R:
     return cls
 
 
-def _import_from_bytecode(folder: str, name: str) -> bool:
-    """Import the rule module ``name`` from its up-to-date cached bytecode, as ``SourceFileLoader`` would
-    (the same module attributes, the same checks of the ``.pyc`` against the source's mtime and size),
-    without the finder and loader steps of a full import (about half the cost of loading the 32 rules
-    at start-up). False, with nothing done, when there is no such bytecode: then the ordinary import.
-    """
-    qualified = f"{__name__}.{name}"
-    if qualified in sys.modules:
-        return True
-    source = os.path.join(folder, name + ".py")
-    try:
-        cached = _external.cache_from_source(source)
-        stat = os.stat(source)
-        with open(cached, "rb") as fh:
-            data = fh.read()
-    except (OSError, NotImplementedError, ValueError):
-        return False
-    if (
-        len(data) < 16
-        or data[:4] != _external.MAGIC_NUMBER
-        or data[4:8] != b"\0\0\0\0"  # timestamp-based (hash-based .pyc files: the ordinary import)
-        or int.from_bytes(data[8:12], "little") != int(stat.st_mtime) & 0xFFFFFFFF
-        or int.from_bytes(data[12:16], "little") != stat.st_size & 0xFFFFFFFF
-    ):
-        return False
-    try:
-        code = marshal.loads(memoryview(data)[16:])
-    except (ValueError, EOFError, TypeError):
-        return False
-    spec = _bootstrap.ModuleSpec(qualified, _external.SourceFileLoader(qualified, source), origin=source)
-    spec.has_location = True
-    spec.cached = cached
-    module = _bootstrap.module_from_spec(spec)
-    sys.modules[qualified] = module
-    try:
-        exec(code, module.__dict__)
-    except BaseException:
-        sys.modules.pop(qualified, None)
-        raise
-    setattr(sys.modules[__name__], name, module)
-    return True
-
-
 def all_rules() -> dict[str, type[Rule]]:
     """Every registered rule, code -> class, sorted by code (imports the rule modules on first call)."""
     global _walked
@@ -99,7 +51,6 @@ def all_rules() -> dict[str, type[Rule]]:
         for folder in __path__:
             names = sorted(e.name[:-3] for e in os.scandir(folder) if e.name.endswith(".py") and not e.name.startswith("_"))
             for name in names:
-                if not _import_from_bytecode(folder, name):
-                    importlib.import_module(f"{__name__}.{name}")
+                importlib.import_module(f"{__name__}.{name}")
         _walked = True
     return dict(sorted(_REGISTRY.items()))
