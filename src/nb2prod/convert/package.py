@@ -7,7 +7,6 @@ replaced only with ``force=True``, and never when it holds the notebook.
 
 from __future__ import annotations
 
-import json
 import keyword
 import os
 import re
@@ -19,12 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-import yaml
 
-from nb2prod import __version__
 from nb2prod.convert.engine import Rewritten, rewrite_cells
 from nb2prod.convert.render import render_package
-from nb2prod.convert.report import summarise
 from nb2prod.errors import ConversionError, OutputError
 from nb2prod.notebook import Notebook, load_notebook
 
@@ -193,11 +189,3 @@ def _write_atomically(outdir: Path, files: dict[str, bytes]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def dump_json(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
-
-
-def dump_yaml_scalar(key: str, value: Any) -> str:
-    return yaml.safe_dump({key: value}, default_flow_style=False, allow_unicode=True, sort_keys=False).strip()

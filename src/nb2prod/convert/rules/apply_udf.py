@@ -1,6 +1,6 @@
 """PS138 apply-as-pandas-udf."""
 
-from nb2prod.convert.kinds import Column, Frame
+from nb2prod.convert.kinds import Column
 from nb2prod.convert.rules._base import CallSite, NotApplicable, NotConvertible, Rewrite, Rule, py_str, register
 
 
@@ -57,5 +57,4 @@ class ApplyAsPandasUdf(Rule):
         site.only(positional=1)
         if axis is None or axis.literal not in (1, "columns"):
             raise NotConvertible("apply over columns (axis=0) gives one value per column; no rule yet")
-        kind = site.kind if isinstance(site.kind, Frame) else Frame()
         return Rewrite(f"compat.apply_rows({site.receiver}, {func.code})", Column(site.receiver), note=note, uses=frozenset({"compat"}), tier="pandas_udf")

@@ -1,6 +1,6 @@
 """PS133 round-half-even."""
 
-from nb2prod.convert.kinds import Column, Frame
+from nb2prod.convert.kinds import Column
 from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, register
 
 
