@@ -1,10 +1,13 @@
-"""Fixtures for conversion tests: notebook builders (the session-wide ``spark`` fixture is in tests/conftest.py)."""
+"""Fixtures for conversion tests: notebook builders and the rendered compat module (the
+session-wide ``spark`` fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,3 +23,17 @@ def write_notebook(path: Path, cells: list[str], language: str = "python") -> Pa
     )
     nbformat.write(nb, path)
     return path
+
+
+@pytest.fixture(scope="session")
+def compat(tmp_path_factory):
+    """The generated package's compat.py (rendered from templates/), imported as a module."""
+    from nb2prod.convert.render import environment
+
+    path = tmp_path_factory.mktemp("compat") / "compat.py"
+    path.write_text(environment().get_template("package/src/compat.py.j2").render(name="demo", notebook="demo.ipynb", nb2prod_version="test"))
+    spec = importlib.util.spec_from_file_location("rendered_compat", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import pandas as pd
 import pytest
 
-from nb2prod.convert.render import environment
 
 pytestmark = pytest.mark.spark
 
 
-@pytest.fixture(scope="module")
-def compat(tmp_path_factory):
-    """The rendered compat.py template, imported as a module."""
-    path = tmp_path_factory.mktemp("compat") / "compat.py"
-    path.write_text(environment().get_template("package/src/compat.py.j2").render(name="demo", notebook="demo.ipynb", nb2prod_version="test"))
-    spec = importlib.util.spec_from_file_location("demo_compat", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def rows(df: pd.DataFrame) -> list[tuple]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import shutil
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -3,7 +3,6 @@ out-of-range positions, regex metacharacters, empty bins, groups)."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import warnings
 
@@ -12,7 +11,6 @@ import pandas as pd
 import pytest
 
 from nb2prod.convert.engine import rewrite_sources
-from nb2prod.convert.render import environment
 from nb2prod.verify.compare import compare_frames
 
 pytestmark = pytest.mark.spark
@@ -34,17 +32,12 @@ ROWS = pd.DataFrame(
 
 
 @pytest.fixture(scope="module")
-def namespace(tmp_path_factory, spark):
+def namespace(tmp_path_factory, spark, compat):
     """What the generated pipeline module provides: spark, F, Window, compat."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     folder = tmp_path_factory.mktemp("more")
-    compat_path = folder / "compat.py"
-    compat_path.write_text(environment().get_template("package/src/compat.py.j2").render(name="demo", notebook="x", nb2prod_version="t"))
-    spec = importlib.util.spec_from_file_location("more_compat", compat_path)
-    compat = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(compat)
     data = folder / "rows.csv"
     ROWS.to_csv(data, index=False)
     return {"spark": spark, "F": F, "Window": Window, "compat": compat, "path": str(data)}

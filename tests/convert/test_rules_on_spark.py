@@ -9,29 +9,17 @@ float columns becomes null there, as a CSV read gives it.
 
 from __future__ import annotations
 
-import importlib.util
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from nb2prod.convert.engine import rewrite_sources
-from nb2prod.convert.render import environment
 from nb2prod.verify.compare import assert_same_dataset
 
 pytestmark = pytest.mark.spark
 
 
-@pytest.fixture(scope="module")
-def compat(tmp_path_factory):
-    """The rendered compat.py template, imported as a module."""
-    path = tmp_path_factory.mktemp("compat") / "compat.py"
-    text = environment().get_template("package/src/compat.py.j2").render(name="demo", notebook="demo.ipynb", nb2prod_version="test")
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location("rules_compat", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def to_spark(spark, pdf: pd.DataFrame, casts: dict[str, str] | None = None):

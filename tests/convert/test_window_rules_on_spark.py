@@ -3,14 +3,12 @@ Spark, computes what the pandas code computes on the same data (ties, missing va
 
 from __future__ import annotations
 
-import importlib.util
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from nb2prod.convert.engine import rewrite_sources
-from nb2prod.convert.render import environment
 from nb2prod.verify.compare import compare_frames
 
 pytestmark = pytest.mark.spark
@@ -25,17 +23,12 @@ DAILY = pd.DataFrame(
 
 
 @pytest.fixture(scope="module")
-def namespace(tmp_path_factory, spark):
+def namespace(tmp_path_factory, spark, compat):
     """What the generated pipeline module provides: spark, F, Window, compat."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     folder = tmp_path_factory.mktemp("window")
-    compat_path = folder / "compat.py"
-    compat_path.write_text(environment().get_template("package/src/compat.py.j2").render(name="demo", notebook="x", nb2prod_version="t"))
-    spec = importlib.util.spec_from_file_location("window_compat", compat_path)
-    compat = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(compat)
     data = folder / "daily.csv"
     DAILY.to_csv(data, index=False)
     return {"spark": spark, "F": F, "Window": Window, "compat": compat, "path": str(data)}
