@@ -35,6 +35,25 @@ def aggregate(func: str, column: str, bools: frozenset[str]) -> str:
     return AGGREGATIONS[func].format(c=col)
 
 
+def grouped_aggregation(grouped: Grouped, exprs: list[str]) -> str:
+    """``frame.dropna(subset=keys).groupBy(keys).agg(exprs).orderBy(keys)`` with pandas' key handling.
+
+    pandas drops rows whose key is missing unless ``dropna=False``, and sorts the keys unless
+    ``sort=False``, with a missing key last (Spark's ascending sort puts null first).
+    """
+    keys = str_list(list(grouped.keys))
+    code = grouped.frame
+    if grouped.dropna:
+        code += f".dropna(subset=[{keys}])"
+    code += f".groupBy({keys}).agg({', '.join(exprs)})"
+    if grouped.sort:
+        if grouped.dropna:
+            code += f".orderBy({keys})"
+        else:
+            code += f".orderBy({', '.join(f'F.asc_nulls_last({py_str(k)})' for k in grouped.keys)})"
+    return code
+
+
 @register
 class GroupByAggregate(Rule):
     """An aggregation after ``groupby`` becomes ``groupBy().agg()`` with pandas' key handling.
@@ -72,16 +91,7 @@ class GroupByAggregate(Rule):
     def convert(self, site: CallSite) -> Rewrite:
         grouped: Grouped = site.kind
         exprs, series_col = self._exprs(site, grouped)
-        keys = str_list(list(grouped.keys))
-        code = grouped.frame
-        if grouped.dropna:
-            code += f".dropna(subset=[{keys}])"
-        code += f".groupBy({keys}).agg({', '.join(exprs)})"
-        if grouped.sort:
-            if grouped.dropna:
-                code += f".orderBy({keys})"
-            else:  # pandas sorts the missing key last; Spark's ascending sort puts null first
-                code += f".orderBy({', '.join(f'F.asc_nulls_last({py_str(k)})' for k in grouped.keys)})"
+        code = grouped_aggregation(grouped, exprs)
         kind = Frame(sorted=grouped.sort, keys=grouped.keys, series_col=series_col)
         return Rewrite(code, kind, uses=frozenset({"F"}))
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from nb2prod.convert.kinds import Column, Frame, Grouped, Scalar
-from nb2prod.convert.rules._base import CallSite, NotApplicable, NotConvertible, Rewrite, Rule, py_str, register, str_list
+from nb2prod.convert.rules._base import CallSite, NotApplicable, NotConvertible, Rewrite, Rule, py_str, register
+from nb2prod.convert.rules.groupby_agg import grouped_aggregation
 
 
 def _q(site: CallSite) -> float:
@@ -97,15 +98,6 @@ class QuantileCorr(Rule):
         if grouped.selection is None:
             raise NotConvertible(".quantile() over all columns needs the schema; select the columns first")
         exprs = [f"F.percentile({_column_expr(c, grouped.bools)}, {q!r}).alias({py_str(c)})" for c in grouped.selection]
-        keys = str_list(list(grouped.keys))
-        code = grouped.frame
-        if grouped.dropna:
-            code += f".dropna(subset=[{keys}])"
-        code += f".groupBy({keys}).agg({', '.join(exprs)})"
-        if grouped.sort:
-            if grouped.dropna:
-                code += f".orderBy({keys})"
-            else:
-                code += f".orderBy({', '.join(f'F.asc_nulls_last({py_str(k)})' for k in grouped.keys)})"
+        code = grouped_aggregation(grouped, exprs)
         series_col = grouped.selection[0] if grouped.single else None
         return Rewrite(code, Frame(sorted=grouped.sort, keys=grouped.keys, series_col=series_col), uses=frozenset({"F"}))
