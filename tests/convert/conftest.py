@@ -37,3 +37,11 @@ def compat(tmp_path_factory):
     spec.loader.exec_module(module)
     return module
 
+
+@pytest.fixture(scope="session")
+def pipeline_globals(spark, compat):
+    """The names generated pipeline code runs with: ``spark``, ``F``, ``Window`` and ``compat``."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    return {"spark": spark, "F": F, "Window": Window, "compat": compat}

@@ -32,15 +32,11 @@ ROWS = pd.DataFrame(
 
 
 @pytest.fixture(scope="module")
-def namespace(tmp_path_factory, spark, compat):
-    """What the generated pipeline module provides: spark, F, Window, compat."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    folder = tmp_path_factory.mktemp("more")
-    data = folder / "rows.csv"
+def namespace(tmp_path_factory, pipeline_globals):
+    """The generated pipeline's names, and ``path``: the test data written as CSV."""
+    data = tmp_path_factory.mktemp("more") / "rows.csv"
     ROWS.to_csv(data, index=False)
-    return {"spark": spark, "F": F, "Window": Window, "compat": compat, "path": str(data)}
+    return {**pipeline_globals, "path": str(data)}
 
 
 def run_both(namespace, body: str, *, status: tuple[str, ...] = ("converted", "partial")):

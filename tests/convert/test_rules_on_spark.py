@@ -44,18 +44,16 @@ def convert(cell: str, frames: list[str]) -> tuple[str, str]:
     return result.cells[1].generated, result.cells[1].status
 
 
-def run_both(spark, compat, cell: str, frames: dict[str, pd.DataFrame], *, expect: str, variables=None, casts=None, pandas_cell=None):
+def run_both(pipeline_globals, cell: str, frames: dict[str, pd.DataFrame], *, expect: str, variables=None, casts=None, pandas_cell=None):
     """Run ``cell`` with pandas and its conversion with Spark; assert the results ``out`` are the same dataset."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
+    spark = pipeline_globals["spark"]
     code, status = convert(cell, list(frames))
     assert status == "converted", code
     assert expect in code, code
     variables = variables or {}
     pandas_ns = {"pd": pd, "np": np, **variables, **{n: f.copy() for n, f in frames.items()}}
     exec(pandas_cell or cell, pandas_ns)
-    spark_ns = {"spark": spark, "F": F, "Window": Window, "compat": compat, "np": np, **variables}
+    spark_ns = {**pipeline_globals, "np": np, **variables}
     spark_ns.update({n: to_spark(spark, f, (casts or {}).get(n)) for n, f in frames.items()})
     exec(code, spark_ns)
     expected, actual = pandas_ns["out"], spark_ns["out"].toPandas()
@@ -87,8 +85,8 @@ FLIGHTS = pd.DataFrame(
     ],
 )
 @pytest.mark.filterwarnings("ignore:The provided callable")
-def test_pivot_table(spark, compat, call, expect):
-    expected, actual = run_both(spark, compat, call, {"df": FLIGHTS}, expect=expect)
+def test_pivot_table(pipeline_globals, call, expect):
+    expected, actual = run_both(pipeline_globals, call, {"df": FLIGHTS}, expect=expect)
     assert list(actual["k"]) == list(expected["k"])  # sorted index
 
 
@@ -105,8 +103,8 @@ WIDE = pd.DataFrame({"id": [1, 1, 2, None], "a": [1, 2, 2, 3], "b": [0.5, np.nan
         ('out = df.melt(None, ["b"])', "unpivot([]"),
     ],
 )
-def test_melt(spark, compat, call, expect):
-    run_both(spark, compat, call, {"df": WIDE}, expect=expect, casts={"df": {"id": "int"}})
+def test_melt(pipeline_globals, call, expect):
+    run_both(pipeline_globals, call, {"df": WIDE}, expect=expect, casts={"df": {"id": "int"}})
 
 
 # -- PS142 get_dummies ----------------------------------------------------------------------------
@@ -130,9 +128,9 @@ PLANES = pd.DataFrame(
         'out = pd.get_dummies(df, columns=["n"], prefix={"n": "num"}, dtype=float)',
     ],
 )
-def test_get_dummies(spark, compat, call):
+def test_get_dummies(pipeline_globals, call):
     # Spark reads the integer column with a missing value as int (pandas as float): the labels follow pandas
-    run_both(spark, compat, call, {"df": PLANES}, expect="compat.get_dummies(", casts={"df": {"size": "int"}})
+    run_both(pipeline_globals, call, {"df": PLANES}, expect="compat.get_dummies(", casts={"df": {"size": "int"}})
 
 
 # -- PS143 query ----------------------------------------------------------------------------------
@@ -158,26 +156,26 @@ ROWS = pd.DataFrame(
         "out = df.query('b != @name and -a < -1.5 or a / `my col` > 1')",
     ],
 )
-def test_query(spark, compat, call):
+def test_query(pipeline_globals, call):
     variables = {"name": "it's", "values": [4.0, np.nan], "texts": ["x", None], "limit": 3}
-    run_both(spark, compat, call, {"df": ROWS}, expect=".filter(", variables=variables)
+    run_both(pipeline_globals, call, {"df": ROWS}, expect=".filter(", variables=variables)
 
 
 # -- PS144 assign ---------------------------------------------------------------------------------
 
 
-def test_assign_computes_from_the_frame_as_it_was(spark, compat):
+def test_assign_computes_from_the_frame_as_it_was(pipeline_globals):
     cell = 'out = df.assign(a=df["a"] * 2, b=df["a"] + 1, c="k", d=np.nan, e=df["b"] != "x")'
-    run_both(spark, compat, cell, {"df": ROWS}, expect="withColumns(")
+    run_both(pipeline_globals, cell, {"df": ROWS}, expect="withColumns(")
 
 
 # -- PS145 append ---------------------------------------------------------------------------------
 
 
-def test_append_by_column_name(spark, compat):
+def test_append_by_column_name(pipeline_globals):
     jan = pd.DataFrame({"month": [1, 1], "flights": [10.0, np.nan], "note": ["a", None]})
     feb = pd.DataFrame({"flights": [10.0, 7.0], "month": [2, 2], "extra": [True, False]})
     cell = "out = jan.append([feb, jan], ignore_index=True)"
     # DataFrame.append is gone in pandas 2: its documented replacement gives pandas' result
     reference = "out = pd.concat([jan, feb, jan], ignore_index=True)"
-    run_both(spark, compat, cell, {"jan": jan, "feb": feb}, expect="unionByName(", pandas_cell=reference)
+    run_both(pipeline_globals, cell, {"jan": jan, "feb": feb}, expect="unionByName(", pandas_cell=reference)

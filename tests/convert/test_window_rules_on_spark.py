@@ -23,15 +23,11 @@ DAILY = pd.DataFrame(
 
 
 @pytest.fixture(scope="module")
-def namespace(tmp_path_factory, spark, compat):
-    """What the generated pipeline module provides: spark, F, Window, compat."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    folder = tmp_path_factory.mktemp("window")
-    data = folder / "daily.csv"
+def namespace(tmp_path_factory, pipeline_globals):
+    """The generated pipeline's names, and ``path``: the test data written as CSV."""
+    data = tmp_path_factory.mktemp("window") / "daily.csv"
     DAILY.to_csv(data, index=False)
-    return {"spark": spark, "F": F, "Window": Window, "compat": compat, "path": str(data)}
+    return {**pipeline_globals, "path": str(data)}
 
 
 CASES = {
