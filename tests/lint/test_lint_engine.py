@@ -43,3 +43,28 @@ def test_parallel_run_reports_exactly_what_a_sequential_run_does(project: Path, 
     assert parallel == sequential
     assert sequential.code == 2 and sequential.err == "nb2prod: nb05.ipynb: not a notebook: invalid JSON at line 1 column 2\n"
     assert sequential.out.count("NB301") == 23
+
+
+def test_notebooks_a_crashed_worker_took_are_linted_by_the_parent(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker process that dies half-way loses nothing: what it took is linted again, in order."""
+    import os
+
+    from nb2prod.lint import engine
+
+    for i in range(20):
+        write_notebook(project / f"nb{i:02d}.ipynb", [code(f"print({i})")])
+    expected = engine.lint_paths([str(project)], jobs=1)
+    parent = os.getpid()
+    lint_item = engine._lint_item
+    taken = []
+
+    def dies_in_the_child(path: Path, *args: object) -> object:
+        if os.getpid() != parent:
+            taken.append(path)
+            if len(taken) == 3:
+                os._exit(3)  # a worker killed after linting two notebooks and taking a third
+        return lint_item(path, *args)
+
+    monkeypatch.setattr(engine, "_lint_item", dies_in_the_child)
+    assert engine.lint_paths([str(project)], jobs=2) == expected
+    assert len(expected.findings) == 20

@@ -301,8 +301,48 @@ def _lint_shard(shard: list[tuple[int, Path, str]], select: Sequence[str] | None
     return {index: _lint_item(path, shown, select, ignore) for index, path, shown in shard}
 
 
-def _forked(shard: list[tuple[int, Path, str]], select: Sequence[str] | None, ignore: Sequence[str]) -> tuple[int, int]:
-    """Lint ``shard`` in a forked child that writes its outcomes to a pipe (``marshal``: the same
+#: bytes per entry of the work queue: the index of the first notebook of a batch
+_ENTRY = 4
+#: at most this many entries, so that the whole queue fits in a pipe's buffer (16 KiB on macOS, 64 KiB on Linux)
+_MAX_ENTRIES = 2048
+
+
+class _Queue:
+    """The notebooks still to lint, shared by forked processes: a pipe holding one fixed-size entry
+    per batch of consecutive notebooks, written in full before any process reads it.
+
+    Each process takes the next batch when it is free (``os.read`` of one entry: the kernel hands
+    each entry to exactly one reader), so a process slowed down by the machine's other work takes
+    fewer notebooks instead of keeping everybody waiting. Static shares were 5-20 ms apart at the end
+    of a 100-notebook run.
+    """
+
+    def __init__(self, work: list[tuple[int, Path, str]]) -> None:
+        self.work = work
+        self.batch = max(1, -(-len(work) // _MAX_ENTRIES))
+        self.read, write = os.pipe()
+        entries = b"".join(start.to_bytes(_ENTRY, "little") for start in range(0, len(work), self.batch))
+        try:
+            os.write(write, entries)  # fits: at most _MAX_ENTRIES entries
+        finally:
+            os.close(write)
+
+    def drain(self, select: Sequence[str] | None, ignore: Sequence[str]) -> dict[int, Outcome]:
+        """Lint batches until the queue is empty; the outcomes of this process's batches."""
+        outcomes: dict[int, Outcome] = {}
+        while True:
+            entry = os.read(self.read, _ENTRY)
+            if len(entry) != _ENTRY:  # empty (or, never seen, a partial entry: the parent lints what is left)
+                return outcomes
+            start = int.from_bytes(entry, "little")
+            outcomes.update(_lint_shard(self.work[start : start + self.batch], select, ignore))
+
+    def close(self) -> None:
+        os.close(self.read)
+
+
+def _forked(queue: _Queue, select: Sequence[str] | None, ignore: Sequence[str]) -> tuple[int, int]:
+    """Lint from ``queue`` in a forked child that writes its outcomes to a pipe (``marshal``: the same
     interpreter reads them); returns (pid, read end)."""
     read, write = os.pipe()
     pid = os.fork()
@@ -310,7 +350,7 @@ def _forked(shard: list[tuple[int, Path, str]], select: Sequence[str] | None, ig
         status = 1
         try:
             os.close(read)
-            outcomes = _lint_shard(shard, select, ignore)
+            outcomes = queue.drain(select, ignore)
             payload = marshal.dumps({i: ([tuple(f) for f in found], problems) for i, (found, problems) in outcomes.items()})
             with os.fdopen(write, "wb") as out:
                 out.write(payload)
@@ -321,17 +361,17 @@ def _forked(shard: list[tuple[int, Path, str]], select: Sequence[str] | None, ig
     return pid, read
 
 
-def _collect(pid: int, read: int) -> dict[int, Outcome] | None:
-    """The child's outcomes, or None if it failed (its shard is then linted again in this process)."""
+def _collect(pid: int, read: int) -> dict[int, Outcome]:
+    """The child's outcomes; empty if it failed (what it took is then linted again in this process)."""
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     if status != 0:
-        return None
+        return {}
     try:
         raw = marshal.loads(data)
     except (ValueError, EOFError, TypeError):
-        return None
+        return {}
     return {i: ([Finding._make(f) for f in found], problems) for i, (found, problems) in raw.items()}
 
 
@@ -353,20 +393,23 @@ def lint_paths(
         # caches (the settings and declared dependencies of the directory, lookup tables, lazily
         # compiled patterns) instead of each doing it again.
         outcomes.update(_lint_shard(work[:1], select, ignore))
-        shards = [work[1 + k :: jobs] for k in range(jobs)]
-        mine, theirs = shards[-1], shards[:-1]  # this process also collects and renders: the smallest share
-    else:
-        mine, theirs = work, []
-    children = []
-    for shard in theirs:
+        queue = _Queue(work[1:])
+        children = []
         try:
-            children.append((shard, *_forked(shard, select, ignore)))
-        except OSError:  # cannot fork (resource limits): do it here
-            children.append((shard, None, None))
-    outcomes.update(_lint_shard(mine, select, ignore))
-    for shard, pid, read in children:
-        result = _collect(pid, read) if pid is not None else None
-        outcomes.update(result if result is not None else _lint_shard(shard, select, ignore))
+            for _ in range(jobs - 1):
+                try:
+                    children.append(_forked(queue, select, ignore))
+                except OSError:  # cannot fork (resource limits): this process does more
+                    break
+            outcomes.update(queue.drain(select, ignore))
+        finally:
+            queue.close()
+        for pid, read in children:
+            outcomes.update(_collect(pid, read))
+        # whatever a failed child took, and never reported, is linted here
+        outcomes.update(_lint_shard([item for item in work if item[0] not in outcomes], select, ignore))
+    else:
+        outcomes.update(_lint_shard(work, select, ignore))
     findings = [f for i in sorted(outcomes) for f in outcomes[i][0]]
     problems = [p for i in sorted(outcomes) for p in outcomes[i][1]]
     return Report(findings, problems, len(work))
