@@ -69,13 +69,14 @@ def test_fast_path_output_is_the_click_commands(project: Path, run, capsys: pyte
     assert fast_result.code == 2 and fast_result.out
 
 
-def test_lint_runs_without_importing_click_or_dataclasses(tmp_path: Path) -> None:
-    plain = write_notebook(tmp_path / "plain.ipynb", [code("import os\nprint(os.getcwd())")])
+def test_lint_runs_without_importing_click_dataclasses_or_pathlib(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("requests\n", encoding="utf-8")
+    plain = write_notebook(tmp_path / "plain.ipynb", [code("import os\nimport requests, yaml\nprint(os.getcwd())")])
     script = textwrap.dedent(f"""
         import sys
         from nb2prod.cli import main
         status = main(["lint", {str(plain)!r}])
-        print(status, sorted({{"click", "dataclasses", "inspect", "nb2prod.notebook"}} & set(sys.modules)))
+        print(status, sorted({{"click", "dataclasses", "inspect", "nb2prod.notebook", "pathlib"}} & set(sys.modules)))
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "1 []"

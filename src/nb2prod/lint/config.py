@@ -19,16 +19,19 @@ what you get); ``--ignore`` adds to ``ignore``.
 from __future__ import annotations
 
 import functools
+import os
 from collections import namedtuple
 from collections.abc import Iterable
-from pathlib import Path
 
 from nb2prod.errors import Nb2ProdError
 
 # typing is for annotations only: importing it (and typing.NamedTuple) costs the hook ~3 ms of start-up
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from os import PathLike
     from typing import Any
+
+    StrPath = str | PathLike[str]
 
 
 class LintConfig(
@@ -66,7 +69,7 @@ class ConfigError(Nb2ProdError):
     """``[tool.nb2prod.lint]`` cannot be used as written."""
 
 
-def _codes(value: Any, where: Path, key: str) -> tuple[str, ...]:
+def _codes(value: Any, where: str, key: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -74,7 +77,7 @@ def _codes(value: Any, where: Path, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _number(value: Any, where: Path, key: str, kind: type) -> Any:
+def _number(value: Any, where: str, key: str, kind: type) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(where, f"[tool.nb2prod.lint] {key} must be a positive number")
     if kind is int and not isinstance(value, int):
@@ -82,7 +85,7 @@ def _number(value: Any, where: Path, key: str, kind: type) -> Any:
     return kind(value)
 
 
-def parse_table(table: Any, where: Path) -> LintConfig:
+def parse_table(table: Any, where: str) -> LintConfig:
     """Settings from a ``[tool.nb2prod.lint]`` table; unknown keys are errors (typos would pass silently)."""
     if not isinstance(table, dict):
         raise ConfigError(where, "[tool.nb2prod.lint] must be a table")
@@ -100,11 +103,11 @@ def parse_table(table: Any, where: Path) -> LintConfig:
 
 
 @functools.cache
-def _read_pyproject(path: Path) -> dict[str, Any] | None:
+def _read_pyproject(path: str) -> dict[str, Any] | None:
     import tomllib
 
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except OSError:
         return None
@@ -113,27 +116,37 @@ def _read_pyproject(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def read_pyproject(path: Path) -> dict[str, Any] | None:
+def read_pyproject(path: StrPath) -> dict[str, Any] | None:
     """A parsed ``pyproject.toml`` (cached: many notebooks share one), or None if it cannot be read."""
-    return _read_pyproject(path.resolve())
+    return _read_pyproject(os.path.realpath(path))
 
 
 @functools.cache
-def resolved_directory(directory: Path) -> Path:
-    """``directory.resolve()``, once per directory in a run (notebooks share directories).
+def resolved_directory(directory: str) -> str:
+    """The absolute path of ``directory`` with symbolic links resolved (``Path.resolve``; the hook
+    works on strings and does not import pathlib), once per directory in a run (notebooks share
+    directories). An empty string is the working directory.
 
     Keyed by the path as given, which may be relative: :func:`nb2prod.lint.engine.lint_paths` clears
     it at the start of every run, so a change of working directory between runs cannot mislead it.
     """
-    return directory.resolve()
+    return os.path.realpath(directory or os.curdir)
+
+
+def parents(directory: str) -> list[str]:
+    """``directory`` (an absolute path) and every directory above it, nearest first."""
+    folders = [directory]
+    while (parent := os.path.dirname(folders[-1])) != folders[-1]:
+        folders.append(parent)
+    return folders
 
 
 @functools.cache
-def config_for_directory(directory: Path) -> LintConfig:
+def config_for_directory(directory: str) -> LintConfig:
     """The settings that apply to notebooks in ``directory`` (an absolute path)."""
-    for folder in (directory, *directory.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+    for folder in parents(directory):
+        candidate = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(candidate):
             data = read_pyproject(candidate) or {}
             table = data.get("tool", {}).get("nb2prod", {})
             if isinstance(table, dict) and "lint" in table:

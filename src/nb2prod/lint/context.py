@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 import builtins
 import functools
+import os
 from collections import namedtuple
-from pathlib import Path
 
 from nb2prod.lint.astutil import (
     MARKER_FIELDS,
@@ -67,8 +67,8 @@ def _load_inputtransformer2() -> Any:
         return importlib.import_module(name)
     try:
         spec = importlib.util.find_spec("IPython")  # locates the package without running it
-        root = Path(next(iter(spec.submodule_search_locations)))  # type: ignore[union-attr]
-        tokenutil_spec = importlib.util.spec_from_file_location("nb2prod_ipython_tokenutil", root / "utils" / "tokenutil.py")
+        root = next(iter(spec.submodule_search_locations))  # type: ignore[union-attr]
+        tokenutil_spec = importlib.util.spec_from_file_location("nb2prod_ipython_tokenutil", os.path.join(root, "utils", "tokenutil.py"))
         tokenutil = importlib.util.module_from_spec(tokenutil_spec)  # type: ignore[arg-type]
         tokenutil_spec.loader.exec_module(tokenutil)  # type: ignore[union-attr]
         utils = types.SimpleNamespace(tokenutil=tokenutil)
@@ -80,7 +80,7 @@ def _load_inputtransformer2() -> Any:
                 raise ImportError(module)  # anything else from IPython: fall back to the ordinary import
             return builtins.__import__(module, globals, locals, fromlist, level)
 
-        path = str(root / "core" / "inputtransformer2.py")
+        path = os.path.join(root, "core", "inputtransformer2.py")
         code = importlib.machinery.SourceFileLoader(name, path).get_code(name)
         module = types.ModuleType(name)
         module.__file__ = path
@@ -594,7 +594,8 @@ class LintNotebook:
 
     def __init__(self, notebook: Notebook, display_path: str, config: LintConfig) -> None:
         self.notebook = notebook
-        self.path: Path = notebook.path
+        #: the notebook's file as given (a string: the hook does not import pathlib)
+        self.path: str = os.fspath(notebook.path)
         self.display_path = display_path
         self.config = config
         self.cells: tuple[Cell, ...] = notebook.cells

@@ -19,7 +19,6 @@ import os
 import re
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 
 from nb2prod.errors import Nb2ProdError
 from nb2prod.lint.astutil import MARKER_FIELDS, SCALAR_FIELDS
@@ -88,41 +87,36 @@ def rules_for(select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[Rule, .
     return tuple(rules[code]() for code in sorted(codes))
 
 
-def iter_notebooks(paths: Sequence[str]) -> Iterator[tuple[Path, str] | str]:
+def iter_notebooks(paths: Sequence[str]) -> Iterator[tuple[str, str] | str]:
     """Each notebook as (path, path as shown), or a one-line problem for a path that does not exist.
 
     Files named on the command line are linted whatever their name; directories are searched for
     ``*.ipynb``, skipping hidden directories and :data:`SKIP_DIRS`. Each file is yielded once.
+    Paths are strings throughout: the hook does not import pathlib (~3.5 ms of its start-up).
     """
     seen: set[str] = set()
-    #: resolved directory of each directory as written (``resolved_directory`` without building Path objects)
-    directories: dict[str, str] = {}
 
-    def once(path: Path, shown: str) -> Iterator[tuple[Path, str]]:
-        # str(path.resolve()), with the directory part resolved once per directory
+    def once(path: str, shown: str) -> Iterator[tuple[str, str]]:
+        # the file's real path, with the directory part resolved once per directory
         if os.path.islink(path):
-            key = str(path.resolve())
+            key = os.path.realpath(path)
         else:
-            directory, name = os.path.split(str(path))
-            resolved = directories.get(directory)
-            if resolved is None:
-                resolved = directories[directory] = str(resolved_directory(path.parent))
-            key = os.path.join(resolved, name)
+            directory, name = os.path.split(path)
+            key = os.path.join(resolved_directory(directory), name)
         if key not in seen:
             seen.add(key)
             yield path, shown
 
     for given in paths:
-        path = Path(given)
-        if path.is_dir():
+        if os.path.isdir(given):
             found = []
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
                 found.extend(os.path.join(root, f) for f in files if f.endswith(".ipynb"))
             for name in sorted(found):
-                yield from once(Path(name), os.path.normpath(name))
-        elif path.exists():
-            yield from once(path, given)
+                yield from once(name, os.path.normpath(name))
+        elif os.path.exists(given):
+            yield from once(given, given)
         else:
             yield f"{given}: no such file or directory"
 
@@ -253,7 +247,7 @@ def lint_notebook(nb: LintNotebook, rules: tuple[Rule, ...]) -> list[Finding]:
     return findings
 
 
-def lint_file(path: Path, shown: str, config: LintConfig) -> list[Finding]:
+def lint_file(path: str, shown: str, config: LintConfig) -> list[Finding]:
     """Load, prepare and lint one notebook. Raises :class:`Nb2ProdError` for a file that cannot be read."""
     try:
         rules = rules_for(config.select, config.ignore)
@@ -267,13 +261,13 @@ def lint_file(path: Path, shown: str, config: LintConfig) -> list[Finding]:
         raise Nb2ProdError(shown, "code nested too deeply to analyse") from None
 
 
-def _lint_item(path: Path, shown: str, select: Sequence[str] | None, ignore: Sequence[str]) -> tuple[list[Finding], list[str]]:
+def _lint_item(path: str, shown: str, select: Sequence[str] | None, ignore: Sequence[str]) -> tuple[list[Finding], list[str]]:
     """Findings and problems for one notebook, with its directory's settings plus ``select``/``ignore``."""
     try:
-        config = with_cli(config_for_directory(resolved_directory(path.parent)), select, ignore)
+        config = with_cli(config_for_directory(resolved_directory(os.path.dirname(path))), select, ignore)
         return lint_file(path, shown, config), []
     except Nb2ProdError as exc:  # shown as the user named the file; a settings problem names pyproject.toml
-        return [], [f"{shown}: {exc.message}" if Path(exc.path) == path else str(exc)]
+        return [], [f"{shown}: {exc.message}" if os.path.normpath(exc.path) == os.path.normpath(path) else str(exc)]
     except Exception as exc:  # a bug in a rule must not hide the other files' findings behind a traceback
         return [], [f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it"]
 
@@ -297,7 +291,7 @@ def jobs_for(count: int) -> int:
 Outcome = tuple[list[Finding], list[str]]
 
 
-def _lint_shard(shard: list[tuple[int, Path, str]], select: Sequence[str] | None, ignore: Sequence[str]) -> dict[int, Outcome]:
+def _lint_shard(shard: list[tuple[int, str, str]], select: Sequence[str] | None, ignore: Sequence[str]) -> dict[int, Outcome]:
     return {index: _lint_item(path, shown, select, ignore) for index, path, shown in shard}
 
 
@@ -317,7 +311,7 @@ class _Queue:
     of a 100-notebook run.
     """
 
-    def __init__(self, work: list[tuple[int, Path, str]]) -> None:
+    def __init__(self, work: list[tuple[int, str, str]]) -> None:
         self.work = work
         self.batch = max(1, -(-len(work) // _MAX_ENTRIES))
         self.read, write = os.pipe()

@@ -16,14 +16,16 @@ which joins them the same way).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from nb2prod.kernel import kernel_language
 
 # typing is for annotations only: importing it (and typing.NamedTuple) costs the hook ~3 ms of start-up
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from os import PathLike
     from typing import Any
+
+    StrPath = str | PathLike[str]
 
 _CELL_TYPES = frozenset({"code", "markdown", "raw"})
 _PYTHON = frozenset({"python", "python3", "ipython", "ipython3"})
@@ -56,7 +58,7 @@ class LintNotebookFile:
 
     __slots__ = ("path", "cells", "language", "nbformat")
 
-    def __init__(self, path: Path, cells: tuple[LintCell, ...], nbformat: str) -> None:
+    def __init__(self, path: StrPath, cells: tuple[LintCell, ...], nbformat: str) -> None:
         self.path = path
         self.cells = cells
         self.language = "python"
@@ -75,7 +77,7 @@ def _source(value: Any) -> str | None:
     return None
 
 
-def _fast(path: Path) -> LintNotebookFile | None:
+def _fast(path: StrPath) -> LintNotebookFile | None:
     """The notebook, or None if it is anything but the plain case (the caller then uses ``load_notebook``)."""
     try:
         with open(path, "rb") as fh:
@@ -122,7 +124,7 @@ def _fast(path: Path) -> LintNotebookFile | None:
     return LintNotebookFile(path, tuple(cells), f"4.{raw.get('nbformat_minor', 0)}")
 
 
-def read_notebook(path: Path) -> Any:
+def read_notebook(path: StrPath) -> Any:
     """The notebook at ``path`` for linting; raises :class:`nb2prod.errors.NotebookError` as ``load_notebook`` does."""
     notebook = _fast(path)
     if notebook is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from nb2prod.lint.engine import Report
 from nb2prod.lint.lazyre import LazyPattern
@@ -23,7 +22,8 @@ def json_lines(path: str) -> dict[int, tuple[int, bool]]:
     ``source line + L``. Returns {} (annotate line 1) when the layout is not that, or cannot be read.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
         cells = json.loads(text).get("cells") or []
     except (OSError, ValueError, AttributeError):
         return {}

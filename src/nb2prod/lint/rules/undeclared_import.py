@@ -5,9 +5,8 @@ import functools
 import os
 import re
 import sys
-from pathlib import Path
 
-from nb2prod.lint.config import read_pyproject, resolved_directory
+from nb2prod.lint.config import parents, read_pyproject, resolved_directory
 from nb2prod.lint.context import CodeCell, LintNotebook
 from nb2prod.lint.lazyre import LazyPattern
 from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
@@ -57,11 +56,18 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def _requirements(path: Path) -> set[str]:
-    names = set()
+def _read(path: str) -> str | None:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
     except OSError:
+        return None
+
+
+def _requirements(path: str) -> set[str]:
+    names: set[str] = set()
+    text = _read(path)
+    if text is None:
         return names
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
@@ -72,7 +78,7 @@ def _requirements(path: Path) -> set[str]:
     return names
 
 
-def _pyproject(path: Path) -> set[str]:
+def _pyproject(path: str) -> set[str]:
     try:
         data = read_pyproject(path) or {}
     except Exception:  # an invalid pyproject.toml declares nothing; the config loader reports it
@@ -98,10 +104,9 @@ def _pyproject(path: Path) -> set[str]:
     return names
 
 
-def _conda(path: Path) -> set[str]:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+def _conda(path: str) -> set[str]:
+    text = _read(path)
+    if text is None:
         return set()
     return {normalize(n) for n in _CONDA_ITEM.findall(text)}
 
@@ -109,24 +114,30 @@ def _conda(path: Path) -> set[str]:
 class Declared:
     """What the project around a notebook declares: distributions, and local module names."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: str) -> None:
         self.distributions: set[str] = set()
-        self.files: list[Path] = []
+        self.files: list[str] = []
         self.local_roots = [directory]
         self._local: dict[str, bool] = {}
-        for folder in (directory, *directory.parents):
-            for path in sorted(folder.glob("requirements*.txt")) + sorted(folder.glob("requirements*.in")) + sorted(folder.glob("requirements/*.txt")):
+        for folder in parents(directory):
+            names = _names(folder)
+            for path in (
+                *_matching(folder, names, "requirements", ".txt"),
+                *_matching(folder, names, "requirements", ".in"),
+                *_matching(os.path.join(folder, "requirements"), _names(os.path.join(folder, "requirements")), "", ".txt"),
+            ):
                 self.files.append(path)
                 self.distributions |= _requirements(path)
-            if (folder / "pyproject.toml").is_file():
-                self.files.append(folder / "pyproject.toml")
-                self.distributions |= _pyproject(folder / "pyproject.toml")
+            pyproject = os.path.join(folder, "pyproject.toml")
+            if os.path.isfile(pyproject):
+                self.files.append(pyproject)
+                self.distributions |= _pyproject(pyproject)
             for name in ("environment.yml", "environment.yaml"):
-                if (folder / name).is_file():
-                    self.files.append(folder / name)
-                    self.distributions |= _conda(folder / name)
-            if (folder / ".git").exists():  # the repository root: files above it are not the project's
-                self.local_roots += [folder, folder / "src"]
+                if os.path.isfile(os.path.join(folder, name)):
+                    self.files.append(os.path.join(folder, name))
+                    self.distributions |= _conda(os.path.join(folder, name))
+            if os.path.exists(os.path.join(folder, ".git")):  # the repository root: files above it are not the project's
+                self.local_roots += [folder, os.path.join(folder, "src")]
                 break
 
     def is_local(self, module: str) -> bool:
@@ -147,8 +158,25 @@ class Declared:
         return bool({normalize(module), *ALIASES.get(module, ())} & self.distributions)
 
 
+def _names(folder: str) -> list[str]:
+    """The entries of ``folder``, sorted; none if it cannot be listed."""
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return []
+
+
+def _matching(folder: str, names: list[str], prefix: str, suffix: str) -> list[str]:
+    """``folder/prefix*suffix`` (``Path.glob``'s match, without compiling a pattern), sorted."""
+    return [
+        os.path.join(folder, name)
+        for name in names
+        if name.startswith(prefix) and name.endswith(suffix) and len(name) >= len(prefix) + len(suffix)
+    ]
+
+
 @functools.cache
-def declared_for(directory: Path) -> Declared:
+def declared_for(directory: str) -> Declared:
     return Declared(directory)
 
 
@@ -206,7 +234,7 @@ class UndeclaredImport(Rule):
             seen.add(key)
             declared = nb.scratch.get("NB404-declared")
             if declared is None:
-                declared = nb.scratch["NB404-declared"] = declared_for(resolved_directory(nb.path.parent))
+                declared = nb.scratch["NB404-declared"] = declared_for(resolved_directory(os.path.dirname(nb.path)))
             if declared.is_local(module) or declared.declares(module, key):
                 continue
             module = key

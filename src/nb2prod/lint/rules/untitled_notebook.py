@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -38,8 +39,10 @@ class UntitledNotebook(Rule):
     name = "untitled-notebook"
 
     def check_notebook(self, nb: LintNotebook) -> Iterator[Finding]:
-        stem = nb.path.stem
+        name = os.path.basename(nb.path)
+        dot = name.rfind(".")
+        stem = name[:dot] if 0 < dot < len(name) - 1 else name  # as Path.stem
         if _UNTITLED.match(stem):
-            yield self.finding(nb, None, 1, 1, f"notebook name {nb.path.name!r} was never chosen (name it after what it does)")
+            yield self.finding(nb, None, 1, 1, f"notebook name {name!r} was never chosen (name it after what it does)")
         elif _COPY.search(stem):
-            yield self.finding(nb, None, 1, 1, f"{nb.path.name!r} looks like a leftover copy (rename it or delete it)")
+            yield self.finding(nb, None, 1, 1, f"{name!r} looks like a leftover copy (rename it or delete it)")
