@@ -19,7 +19,7 @@ from nb2prod.lint.astutil import (
     SCALAR_FIELDS,
     base_name,
     ipython_call,
-    lean_walk,
+    lean_fields,
 )
 from nb2prod.lint.config import LintConfig
 from nb2prod.lint.lazyre import LazyPattern
@@ -115,7 +115,7 @@ class CodeCell:
     ``dataclasses`` costs the hook more start-up than all the rules.)
     """
 
-    __slots__ = ("cell", "code", "tree", "syntax_error", "lines")
+    __slots__ = ("cell", "code", "tree", "syntax_error", "lines", "number", "ascii")
 
     def __init__(
         self, cell: Cell, code: str, tree: ast.Module | None, syntax_error: SyntaxProblem | None = None,
@@ -126,6 +126,10 @@ class CodeCell:
         self.tree = tree
         self.syntax_error = syntax_error
         self.lines: list[str] = [] if lines is None else lines
+        #: the cell's number (see :mod:`nb2prod.notebook`), as an attribute: the rules read it often
+        self.number: int = cell.number
+        #: columns are characters as ``ast`` gives them (UTF-8 bytes) when the code is all ASCII
+        self.ascii = code.isascii()
 
     def __repr__(self) -> str:
         return (
@@ -136,13 +140,9 @@ class CodeCell:
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__[:-2])  # number, ascii: derived
 
     __hash__ = None  # type: ignore[assignment]  # as a dataclass with eq
-
-    @property
-    def number(self) -> int:
-        return self.cell.number
 
     @property
     def source(self) -> str:
@@ -152,7 +152,7 @@ class CodeCell:
         """1-based (line, column in characters) of ``node``; ``ast`` columns count UTF-8 bytes."""
         line = getattr(node, "lineno", 1)
         col = getattr(node, "col_offset", 0)
-        if col and 0 < line <= len(self.lines):
+        if col and not self.ascii and 0 < line <= len(self.lines):
             text = self.lines[line - 1]
             if not text.isascii():
                 col = len(text.encode("utf-8")[:col].decode("utf-8", errors="replace"))
@@ -289,6 +289,9 @@ class ImportBinding(namedtuple("ImportBinding", ["name", "module", "cell", "node
 
 
 _WORD = LazyPattern(r"[A-Za-z_]\w*")
+#: ``_new(Load, (name, ...))`` is ``Load(name, ...)`` without the Python-level ``__new__`` of namedtuple
+#: (thousands of loads and bindings per run)
+_new = tuple.__new__
 
 
 class Names:
@@ -343,6 +346,18 @@ def _leaf(self: Any, node: ast.AST) -> None:
     """Constants: nothing below them to visit (``NodeVisitor.visit_Constant`` would only look for ``visit_Num``)."""
 
 
+_UNKNOWN = object()
+
+
+def _visitor(cls: type) -> Any:
+    """The ``visit_`` method of :class:`_ModuleScan` for node type ``cls`` (None: the generic visit), remembered."""
+    method = getattr(_ModuleScan, "visit_" + cls.__name__, None)
+    if method is ast.NodeVisitor.visit_Constant:
+        method = _leaf
+    _VISITORS[cls] = method
+    return method
+
+
 class _ModuleScan(ast.NodeVisitor):
     """Module-level scope of one cell, visited in evaluation order."""
 
@@ -350,61 +365,81 @@ class _ModuleScan(ast.NodeVisitor):
         self.n = names
         self.cell = cell
         self.comprehension_locals: list[set[str]] = []
+        #: whether the cell has IPython calls whose arguments may name variables (most cells do not)
+        self.magics = "get_ipython" in cell.code
 
     # -- visiting (``NodeVisitor.visit`` and ``generic_visit`` with the method and fields looked up once per type)
 
     def visit(self, node: ast.AST) -> None:
-        cls = node.__class__
-        try:
-            method = _VISITORS[cls]
-        except KeyError:
-            method = getattr(_ModuleScan, "visit_" + cls.__name__, None)
-            if method is ast.NodeVisitor.visit_Constant:
-                method = _leaf
-            method = _VISITORS[cls] = method
+        method = _VISITORS.get(node.__class__, _UNKNOWN)
+        if method is _UNKNOWN:
+            method = _visitor(node.__class__)
         if method is None:
             self.generic_visit(node)
-        else:
+        elif method is not _leaf:
             method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
+        """Visit the children (``visit`` inlined for each: one Python call per node instead of two)."""
         cls = node.__class__
         fields = _CHILD_FIELDS.get(cls)
         if fields is None:
             fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
         node_type = ast.AST
+        visitors = _VISITORS
         for name in fields:
             value = getattr(node, name, None)
-            if value.__class__ is list:
-                for item in value:
-                    if isinstance(item, node_type):
-                        self.visit(item)
-            elif isinstance(value, node_type):
-                self.visit(value)
+            for item in value if value.__class__ is list else (value,):
+                if isinstance(item, node_type):
+                    method = visitors.get(item.__class__, _UNKNOWN)
+                    if method is _UNKNOWN:
+                        method = _visitor(item.__class__)
+                    if method is None:
+                        self.generic_visit(item)
+                    elif method is not _leaf:
+                        method(self, item)
 
     # -- recording -------------------------------------------------------------------------------
 
     def bind(self, name: str, node: ast.AST, kind: str) -> None:
         line, col = self.cell.position(node)
-        self.n.bindings.append(Binding(name, self.cell.number, line, col, kind, self.n.next_seq()))
+        self.n.bindings.append(_new(Binding, (name, self.cell.number, line, col, kind, self.n.next_seq())))
 
     def load(self, name: str, node: ast.AST) -> None:
         self.n.used.add(name)
         if self.comprehension_locals and any(name in scope for scope in self.comprehension_locals):
             return
         line, col = self.cell.position(node)
-        self.n.loads.append(Load(name, self.cell.number, line, col, self.n.next_seq()))
+        self.n.loads.append(_new(Load, (name, self.cell.number, line, col, self.n.next_seq())))
 
     def deferred(self, node: ast.AST) -> None:
-        """Code that runs later (function and lambda bodies): only note which names it reads."""
+        """Code that runs later (function and lambda bodies): only note which names it reads.
+
+        (``astutil.lean_walk`` inlined: function bodies are most of the nodes of a notebook that
+        defines functions, and a generator step per node costs more than the rest of the loop.)
+        """
         used = self.n.used
-        for child in lean_walk(node):
+        magics = self.magics
+        node_type, name_type, call_type, load_type = ast.AST, ast.Name, ast.Call, ast.Load
+        stack = [node]
+        pop, push = stack.pop, stack.append
+        while stack:
+            child = pop()
             cls = child.__class__
-            if cls is ast.Name:
-                if child.ctx.__class__ is ast.Load:  # type: ignore[attr-defined]
+            if cls is name_type:
+                if child.ctx.__class__ is load_type:  # type: ignore[attr-defined]
                     used.add(child.id)  # type: ignore[attr-defined]
-            elif cls is ast.Call:
+                continue  # a Name holds nothing but its context
+            if cls is call_type and magics:
                 self._magic_words(child)  # type: ignore[arg-type]
+            for field in lean_fields(cls):
+                value = getattr(child, field, None)
+                if value.__class__ is list:
+                    for item in value:  # order does not matter here: only collecting
+                        if isinstance(item, node_type):
+                            push(item)
+                elif isinstance(value, node_type):
+                    push(value)
 
     def _magic_words(self, node: ast.Call) -> None:
         call = ipython_call(node)
@@ -422,7 +457,8 @@ class _ModuleScan(ast.NodeVisitor):
             self.bind(node.id, node, "other")
 
     def visit_Call(self, node: ast.Call) -> None:
-        self._magic_words(node)
+        if self.magics:
+            self._magic_words(node)
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:

@@ -2,7 +2,9 @@
 
 The hook starts once per commit and most of its patterns are for rare cases (a ``noqa`` comment, a
 string that looks like a path, a provider token); compiling them all at import took a tenth of its
-start-up. :class:`LazyPattern` compiles on the first call and then delegates to the compiled pattern.
+start-up. :class:`LazyPattern` compiles on the first call of any of its methods and from then on *is*
+the compiled pattern's methods: they are stored on the instance, where Python looks before the class,
+so later calls go straight to ``re`` (the rules call some patterns thousands of times per run).
 """
 
 from __future__ import annotations
@@ -11,21 +13,23 @@ import re
 from collections.abc import Iterator
 from re import Match, Pattern
 
+#: the methods of a compiled pattern that a LazyPattern offers
+_METHODS = ("match", "search", "findall", "finditer", "sub")
+
 
 class LazyPattern:
     """``re.compile(pattern, flags)``, done when first used; offers the methods the rules call."""
 
-    __slots__ = ("pattern", "flags", "_compiled")
-
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self.flags = flags
-        self._compiled: Pattern[str] | None = None
 
     def compiled(self) -> Pattern[str]:
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = re.compile(self.pattern, self.flags)
+        """The compiled pattern (compiled now if it was not); its methods replace this object's."""
+        compiled = re.compile(self.pattern, self.flags)
+        for method in _METHODS:
+            setattr(self, method, getattr(compiled, method))
+        self.compiled = lambda: compiled  # type: ignore[method-assign]
         return compiled
 
     def match(self, string: str, *args: int) -> Match[str] | None:

@@ -61,6 +61,9 @@ class Finding(namedtuple("Finding", ["path", "cell", "line", "col", "code", "nam
         return f"{where}:{self.line}:{self.col}: {self.code} {self.message}"
 
 
+#: ``_new(Finding, (...))`` is ``Finding(...)`` without namedtuple's Python-level ``__new__``
+_new = tuple.__new__
+
 #: what :meth:`Rule.check_node` returns when it finds nothing
 NO_FINDINGS: tuple[Finding, ...] = ()
 
@@ -94,12 +97,12 @@ class Rule:
     # -- building findings -------------------------------------------------------------------------
 
     def finding(self, nb: LintNotebook, cell: int | None, line: int, col: int, message: str) -> Finding:
-        return Finding(nb.display_path, cell, line, col, self.code, self.name, message)
+        return _new(Finding, (nb.display_path, cell, line, col, self.code, self.name, message))
 
     def at(self, nb: LintNotebook, cell: CodeCell, node: ast.AST, message: str) -> Finding:
         """A finding at ``node``'s position in ``cell`` (columns in characters, not UTF-8 bytes)."""
         line, col = cell.position(node)
-        return Finding(nb.display_path, cell.number, line, col, self.code, self.name, message)
+        return _new(Finding, (nb.display_path, cell.number, line, col, self.code, self.name, message))
 
     # -- documentation -----------------------------------------------------------------------------
 

@@ -96,6 +96,11 @@ _LITERALS = tuple(lit for _, literals, _ in PROVIDERS for lit in literals)
 _ANY_LITERAL = LazyPattern("|".join(re.escape(lit) for lit in _LITERALS))
 
 
+def may_have_provider(text: str) -> bool:
+    """False when no provider pattern can match ``text``: it has none of their literals."""
+    return _ANY_LITERAL.search(text) is not None
+
+
 def provider(text: str) -> str | None:
     """The label of the first provider pattern found in ``text``."""
     if _ANY_LITERAL.search(text) is None:  # every pattern contains a literal: most texts, short or long, stop here

@@ -69,7 +69,8 @@ class HardCodedSecret(Rule):
         cls = node.__class__
         if cls is ast.Constant:
             text = node.value  # type: ignore[attr-defined]
-            if text.__class__ is not str or id(node) in nb.scratch.get(self.code, ()):
+            # (the provider pre-check first: thousands of short strings per run, nearly all stop there)
+            if text.__class__ is not str or not secrets.may_have_provider(text) or id(node) in nb.scratch.get(self.code, ()):
                 return NO_FINDINGS
             label = secrets.provider(text)
             if label:
