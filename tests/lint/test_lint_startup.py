@@ -24,3 +24,23 @@ def test_a_notebook_named_and_found_in_its_directory_is_linted_once(tmp_path: Pa
     monkeypatch.chdir(tmp_path)
     found = list(iter_notebooks(["sub/a.ipynb", "sub", str(tmp_path / "sub" / "a.ipynb"), "./sub/../sub/a.ipynb", "link.ipynb"]))
     assert [shown for _, shown in found] == ["sub/a.ipynb"]
+
+
+def test_no_provider_pattern_matches_below_the_minimum_length() -> None:
+    """The shortest match of each provider pattern is at least PROVIDER_MIN_LENGTH (the pre-check relies on it)."""
+    shortest = {
+        "AWS access key": "AKIA" + "A" * 16,
+        "GitHub token": "ghp_" + "a" * 36,
+        "Slack token": "xoxb-" + "a" * 10,
+        "Slack webhook": "hooks.slack.com/services/T1/B1/x",
+        "Stripe key": "sk_live_" + "a" * 20,
+        "Google API key": "AIza" + "a" * 35,
+        "private key": "-----BEGIN PRIVATE KEY-----",
+        "JWT": "eyJ" + "a" * 10 + ".eyJ" + "a" * 10 + "." + "a" * 10,
+        "URL password": "a://b:ccc@",
+    }
+    assert set(shortest) == {label for label, _, _ in secrets.PROVIDERS}
+    for label, text in shortest.items():
+        assert secrets.provider(text) == label
+        assert len(text) >= secrets.PROVIDER_MIN_LENGTH
+        assert all(pattern.search(text[:-1]) is None for _, _, pattern in secrets.PROVIDERS)  # it is the shortest

@@ -96,14 +96,19 @@ _LITERALS = tuple(lit for _, literals, _ in PROVIDERS for lit in literals)
 _ANY_LITERAL = LazyPattern("|".join(re.escape(lit) for lit in _LITERALS))
 
 
+#: the shortest text any provider pattern matches: ``a://b:ccc@`` (a URL password); the others need
+#: 15 (Slack) to 40 (GitHub) characters. Most string literals in code are shorter (column names).
+PROVIDER_MIN_LENGTH = 10
+
+
 def may_have_provider(text: str) -> bool:
-    """False when no provider pattern can match ``text``: it has none of their literals."""
-    return _ANY_LITERAL.search(text) is not None
+    """False when no provider pattern can match ``text``: too short, or none of their literals."""
+    return len(text) >= PROVIDER_MIN_LENGTH and _ANY_LITERAL.search(text) is not None
 
 
 def provider(text: str) -> str | None:
     """The label of the first provider pattern found in ``text``."""
-    if _ANY_LITERAL.search(text) is None:  # every pattern contains a literal: most texts, short or long, stop here
+    if not may_have_provider(text):  # every pattern contains a literal: most texts, short or long, stop here
         return None
     for label, literals, pattern in PROVIDERS:
         if any(literal in text for literal in literals):
