@@ -13,7 +13,6 @@ that cannot be processed (one line on stderr naming the file, never a traceback)
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -33,6 +32,8 @@ COMMANDS = {
 
 def _build() -> None:
     """Define :class:`LazyGroup` and the :func:`cli` group (importing click) on first use."""
+    import importlib
+
     import click
 
     class LazyGroup(click.Group):

@@ -16,7 +16,6 @@ Only where a secret is is ever reported, never its value.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -83,6 +82,8 @@ def placeholder(value: str) -> bool:
 
 def entropy(value: str) -> float:
     """Shannon entropy in bits per character."""
+    import math  # here: few strings get this far, and the hook's start-up need not pay for it
+
     counts = Counter(value)
     total = len(value)
     return -sum(n / total * math.log2(n / total) for n in counts.values())

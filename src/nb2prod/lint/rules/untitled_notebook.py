@@ -5,11 +5,12 @@ import re
 from collections.abc import Iterator
 
 from nb2prod.lint.context import LintNotebook
+from nb2prod.lint.lazyre import LazyPattern
 from nb2prod.lint.rule import Finding, Rule
 from nb2prod.lint.rules import register
 
-_UNTITLED = re.compile(r"^Untitled\d*$", re.IGNORECASE)
-_COPY = re.compile(r"(?:-Copy\d*| \(\d+\)| copy(?: \d+)?)$", re.IGNORECASE)
+_UNTITLED = LazyPattern(r"^Untitled\d*$", re.IGNORECASE)
+_COPY = LazyPattern(r"(?:-Copy\d*| \(\d+\)| copy(?: \d+)?)$", re.IGNORECASE)
 
 
 @register
@@ -42,7 +43,8 @@ class UntitledNotebook(Rule):
         name = os.path.basename(nb.path)
         dot = name.rfind(".")
         stem = name[:dot] if 0 < dot < len(name) - 1 else name  # as Path.stem
-        if _UNTITLED.match(stem):
+        lower = stem.lower()  # the words each pattern needs: most names have neither, and compile neither
+        if "untitled" in lower and _UNTITLED.match(stem):
             yield self.finding(nb, None, 1, 1, f"notebook name {name!r} was never chosen (name it after what it does)")
-        elif _COPY.search(stem):
+        elif ("copy" in lower or lower.endswith(")")) and _COPY.search(stem):
             yield self.finding(nb, None, 1, 1, f"{name!r} looks like a leftover copy (rename it or delete it)")
