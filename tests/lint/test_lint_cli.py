@@ -30,6 +30,18 @@ def test_exit_codes_clean_findings_exit_zero(project: Path, run) -> None:
     assert run("lint", "--exit-zero", "bad.ipynb").code == 0
 
 
+def test_text_lines_are_each_findings_text_whole_notebook_findings_without_a_cell(project: Path, run) -> None:
+    from nb2prod.lint.engine import lint_paths
+
+    write_notebook(project / "Untitled3.ipynb", BAD)
+    report = lint_paths(["Untitled3.ipynb"])
+    assert run("lint", "Untitled3.ipynb").out.splitlines()[:-1] == [f.text() for f in report.findings] == [
+        "Untitled3.ipynb:1:1: NB308 notebook name 'Untitled3.ipynb' was never chosen (name it after what it does)",
+        "Untitled3.ipynb:cell 2:2:1: NB301 print() used for reporting (use logging)",
+        "Untitled3.ipynb:cell 3:1:11: NB504 inplace=True in .dropna() (assign the result instead)",
+    ]
+
+
 def test_unreadable_files_exit_2_with_one_line_each_and_others_still_linted(project: Path, run) -> None:
     write_notebook(project / "bad.ipynb", BAD)
     broken = DATA / "broken"

@@ -69,7 +69,11 @@ def render(report: Report, output_format: str) -> str:
                 cache[finding.path] = json_lines(finding.path)
             out.append(github_line(finding, cache[finding.path]))
         return "\n".join(out)
-    lines = [f.text() for f in report.findings]
+    # Finding.text() for each, unpacked here: a report can have thousands of findings
+    lines = [
+        f"{path}:{line}:{col}: {code} {message}" if cell is None else f"{path}:cell {cell}:{line}:{col}: {code} {message}"
+        for path, cell, line, col, code, _, message in report.findings
+    ]
     if report.findings:
         rules = all_rules()
         fixable_codes = {code for code, cls in rules.items() if cls.fixable_by_convert()}

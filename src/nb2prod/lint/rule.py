@@ -35,7 +35,9 @@ def _cleandoc(doc: str) -> str:
     while lines and not lines[0]:
         lines.pop(0)
     return "\n".join(lines)
-_FIXABLE = LazyPattern(r"^Fixable by convert: (yes|no)\b", re.MULTILINE)
+#: the docstring's "Fixable by convert" line, looked for in the docstring as written (indented): the
+#: text report counts fixable findings, and dedenting 32 docstrings for that took the hook ~0.3 ms
+_FIXABLE = LazyPattern(r"^[ \t]*Fixable by convert: (yes|no)\b", re.MULTILINE)
 
 
 class Finding(namedtuple("Finding", ["path", "cell", "line", "col", "code", "name", "message"])):
@@ -119,7 +121,7 @@ class Rule:
     @classmethod
     def fixable_by_convert(cls) -> bool:
         """Whether ``nb2prod convert`` resolves this pattern by itself (from the docstring's last line)."""
-        match = _FIXABLE.search(cls.doc())
+        match = _FIXABLE.search(cls.__doc__ or "")
         return bool(match and match.group(1) == "yes")
 
     @classmethod

@@ -119,6 +119,7 @@ class Declared:
         self.files: list[str] = []
         self.local_roots = [directory]
         self._local: dict[str, bool] = {}
+        self._declared: dict[str, bool] = {}
         for folder in parents(directory):
             names = _names(folder)
             for path in (
@@ -151,7 +152,17 @@ class Declared:
         return local
 
     def declares(self, module: str, dotted: str) -> bool:
-        """Whether ``module`` (imported as ``dotted``) is declared; for namespace packages, by its dotted name."""
+        """Whether ``module`` (imported as ``dotted``) is declared; for namespace packages, by its dotted name.
+
+        ``dotted`` is the module itself, or its first three parts for a namespace package (the rule's
+        key); remembered for the run, as :meth:`is_local` is.
+        """
+        declared = self._declared.get(dotted)
+        if declared is None:
+            declared = self._declared[dotted] = self._declares(module, dotted)
+        return declared
+
+    def _declares(self, module: str, dotted: str) -> bool:
         if module in NAMESPACES:
             parts = dotted.split(".")
             return any(normalize(".".join(parts[:n])) in self.distributions for n in range(2, len(parts) + 1))
