@@ -50,3 +50,63 @@ def test_fast_loaded_transformer_is_ipythons_own(source: str) -> None:
     """)
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+EVERY_CONSTRUCT = '''
+import os, sys as system
+from collections import abc as collections_abc
+x: int = 1
+y: "str"
+z += 1
+a, (b, *c) = d[0], e.f = g[h] = 1, (2, 3)
+if (n := len("abc")) > 2:
+    pass
+for i, j in enumerate([k for k in range(3) if k for _ in [k]]):
+    continue
+else:
+    pass
+async def co(p, /, q: int = 1, *r: "ann", s=lambda t, *, u=3: t + u, **v) -> "ret":
+    async with open(p) as w, open(q):
+        await w
+    async for item in q:
+        yield item
+@decorator(arg=1)
+class Cls(Base, metaclass=Meta, **extra):
+    attr: int = 0
+    def method(self) -> None:
+        global x
+        nonlocal_ = {key: value for key, value in {}.items()}
+        return {*nonlocal_, *(1, 2)}
+try:
+    raise ValueError("x") from None
+except (TypeError, ValueError) as error:
+    del error
+finally:
+    assert True, "msg"
+with open("f") as (fa, fb):
+    pass
+match command:
+    case [Point(x=0, y=0), *rest] | {"k": _, **others} if rest:
+        pass
+    case str() as s:
+        pass
+value = f"{x!r:>{width}}" if x else (lambda: None)()
+'''
+
+
+def test_the_name_analysis_meets_every_node_once() -> None:
+    """The node rules run over the nodes the name analysis met (one walk of each tree): none may be
+    missing or met twice, whatever the construct."""
+    import ast
+
+    from nb2prod.lint.astutil import lean_walk
+    from nb2prod.lint.context import Names, prepare_cell
+    from nb2prod.lint.loading import LintCell
+
+    cell = prepare_cell(LintCell(1, "code", EVERY_CONSTRUCT, "c1", 1, (), ()))
+    assert cell.tree is not None
+    met = Names([cell]).nodes[1]
+    expected = list(lean_walk(cell.tree))
+    assert len(met) == len(expected) == len({id(node) for node in met})
+    assert {id(node) for node in met} == {id(node) for node in expected}
+    assert {type(node) for node in met} >= {ast.comprehension, ast.arguments, ast.withitem, ast.keyword, ast.alias, ast.match_case}

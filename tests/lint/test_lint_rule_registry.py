@@ -35,6 +35,20 @@ def test_codes_and_names_are_unique_and_well_formed() -> None:
         assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)+", cls.name), cls.name
 
 
+def test_a_rule_asking_for_contexts_or_operators_is_refused() -> None:
+    """The engine hands rules the nodes the name analysis meets, which leaves out Load(), Add() and the like."""
+    import ast
+
+    from nb2prod.lint.rules import register
+
+    class AskForLoads(Rule):
+        code, name, node_types = "NB599", "ask-for-loads", (ast.Name, ast.Load)
+
+    with pytest.raises(ValueError, match="expression context or operator"):
+        register(AskForLoads)
+    assert "NB599" not in all_rules()
+
+
 @pytest.mark.parametrize("cls", RULES.values(), ids=lambda c: c.code)
 def test_rule_lives_in_a_module_named_after_it(cls: type[Rule]) -> None:
     module = cls.__module__

@@ -20,6 +20,7 @@ from nb2prod.lint.astutil import (
     base_name,
     ipython_call,
     lean_fields,
+    lean_walk,
 )
 from nb2prod.lint.config import LintConfig
 from nb2prod.lint.lazyre import LazyPattern
@@ -305,7 +306,10 @@ class Names:
         import_bindings: module-level imports, for unused-import.
         functions: (function node, cell) for every function definition.
         pandas_names: module-level names bound to something computed from pandas.
-        polars: whether the notebook imports polars (its ``LazyFrame.collect()`` is not Spark's).
+        nodes: cell number -> every node of the cell's tree (contexts and operators left out), each
+            once, parents before children, in the order this pass met them: evaluation order at
+            module level (an assignment's value before its targets), source order inside functions.
+            The node rules run over these lists, so the notebook's trees are walked once.
     """
 
     def __init__(self, cells: list[CodeCell]) -> None:
@@ -316,6 +320,7 @@ class Names:
         self.import_bindings: list[ImportBinding] = []
         self.functions: list[tuple[ast.FunctionDef | ast.AsyncFunctionDef, CodeCell]] = []
         self.pandas_names: set[str] = set()
+        self.nodes: dict[int, list[ast.AST]] = {}
         self._seq = 0
         for cell in cells:
             if cell.tree is not None:
@@ -367,10 +372,14 @@ class _ModuleScan(ast.NodeVisitor):
         self.comprehension_locals: list[set[str]] = []
         #: whether the cell has IPython calls whose arguments may name variables (most cells do not)
         self.magics = "get_ipython" in cell.code
+        #: every node met, in order (``Names.nodes``): each is added where it is met, by ``visit``,
+        #: ``generic_visit`` or a ``visit_`` method that takes care of a child itself
+        self.nodes: list[ast.AST] = names.nodes.setdefault(cell.number, [])
 
     # -- visiting (``NodeVisitor.visit`` and ``generic_visit`` with the method and fields looked up once per type)
 
     def visit(self, node: ast.AST) -> None:
+        self.nodes.append(node)
         method = _VISITORS.get(node.__class__, _UNKNOWN)
         if method is _UNKNOWN:
             method = _visitor(node.__class__)
@@ -387,10 +396,12 @@ class _ModuleScan(ast.NodeVisitor):
             fields = _CHILD_FIELDS[cls] = tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
         node_type = ast.AST
         visitors = _VISITORS
+        met = self.nodes.append
         for name in fields:
             value = getattr(node, name, None)
             for item in value if value.__class__ is list else (value,):
                 if isinstance(item, node_type):
+                    met(item)
                     method = visitors.get(item.__class__, _UNKNOWN)
                     if method is _UNKNOWN:
                         method = _visitor(item.__class__)
@@ -417,14 +428,17 @@ class _ModuleScan(ast.NodeVisitor):
 
         (``astutil.lean_walk`` inlined: function bodies are most of the nodes of a notebook that
         defines functions, and a generator step per node costs more than the rest of the loop.)
+        Its nodes are met in source order.
         """
         used = self.n.used
         magics = self.magics
+        met = self.nodes.append
         node_type, name_type, call_type, load_type = ast.AST, ast.Name, ast.Call, ast.Load
         stack = [node]
         pop, push = stack.pop, stack.append
         while stack:
             child = pop()
+            met(child)
             cls = child.__class__
             if cls is name_type:
                 if child.ctx.__class__ is load_type:  # type: ignore[attr-defined]
@@ -432,14 +446,20 @@ class _ModuleScan(ast.NodeVisitor):
                 continue  # a Name holds nothing but its context
             if cls is call_type and magics:
                 self._magic_words(child)  # type: ignore[arg-type]
-            for field in lean_fields(cls):
+            for field in lean_fields(cls):  # last field first: the stack gives them back in order
                 value = getattr(child, field, None)
                 if value.__class__ is list:
-                    for item in value:  # order does not matter here: only collecting
+                    for item in reversed(value):
                         if isinstance(item, node_type):
                             push(item)
                 elif isinstance(value, node_type):
                     push(value)
+
+    def collect(self, node: ast.AST) -> None:
+        """Add ``node`` and everything below it to the nodes met, with no effect on the names
+        (parts that do not run here and name nothing the rules look at: annotations of returns,
+        keyword-only defaults of lambdas, comprehension targets)."""
+        self.nodes.extend(lean_walk(node))
 
     def _magic_words(self, node: ast.Call) -> None:
         call = ipython_call(node)
@@ -472,11 +492,14 @@ class _ModuleScan(ast.NodeVisitor):
         if node.value is not None:
             self.visit(node.value)
             self._assign_target(node.target, "assign", self._from_pandas(node.value))
-        elif not isinstance(node.target, ast.Name):
+        elif isinstance(node.target, ast.Name):
+            self.nodes.append(node.target)
+        else:
             self.visit(node.target)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if isinstance(node.target, ast.Name):
+            self.nodes.append(node.target)
             self.load(node.target.id, node.target)
             self.visit(node.value)
             self.bind(node.target.id, node.target, "augassign")
@@ -487,17 +510,21 @@ class _ModuleScan(ast.NodeVisitor):
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self.visit(node.value)
         # the walrus binds in the enclosing (module) scope, even inside a comprehension
+        self.nodes.append(node.target)
         self.bind(node.target.id, node.target, "assign")
 
     def _assign_target(self, target: ast.AST, kind: str, pandas: bool) -> None:
         if isinstance(target, ast.Name):
+            self.nodes.append(target)
             self.bind(target.id, target, kind)
             if pandas:
                 self.n.pandas_names.add(target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
+            self.nodes.append(target)
             for element in target.elts:
                 self._assign_target(element, kind, pandas)
         elif isinstance(target, ast.Starred):
+            self.nodes.append(target)
             self._assign_target(target.value, kind, pandas)
         else:  # attribute or subscript: reads its base
             self.visit(target)
@@ -511,12 +538,14 @@ class _ModuleScan(ast.NodeVisitor):
     # -- statements that bind --------------------------------------------------------------------
 
     def visit_Import(self, node: ast.Import) -> None:
+        self.nodes.extend(node.names)
         for alias in node.names:
             bound = alias.asname or alias.name.split(".")[0]
             module = alias.name if alias.asname else bound
             self._import(bound, module, node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        self.nodes.extend(node.names)
         prefix = "." * node.level + (node.module or "")
         for alias in node.names:
             if alias.name == "*":
@@ -531,8 +560,7 @@ class _ModuleScan(ast.NodeVisitor):
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for decorator in node.decorator_list:
             self.visit(decorator)
-        for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
-            self.visit(default)
+        self._arguments(node.args)
         self.bind(node.name, node, "def")
         self.n.functions.append((node, self.cell))
         for statement in node.body:
@@ -540,22 +568,49 @@ class _ModuleScan(ast.NodeVisitor):
         for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg):
             if arg is not None and arg.annotation is not None:
                 self.deferred(arg.annotation)
+        if node.returns is not None:
+            self.collect(node.returns)
+        self._rest(node, ("decorator_list", "args", "body", "returns"))
+
+    def _arguments(self, args: ast.arguments) -> None:
+        """Defaults are evaluated where the function is defined; the parameters bind nothing here."""
+        self.nodes.append(args)
+        self.nodes.extend(a for a in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg) if a is not None)
+        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self.visit(default)
+
+    def _rest(self, node: ast.AST, handled: tuple[str, ...]) -> None:
+        """Collect the children of ``node`` in fields other than ``handled`` (fields newer Pythons add,
+        such as ``type_params``)."""
+        for field in lean_fields(node.__class__):
+            if field not in handled:
+                value = getattr(node, field, None)
+                for item in value if value.__class__ is list else (value,):
+                    if isinstance(item, ast.AST):
+                        self.collect(item)
 
     visit_FunctionDef = _function
     visit_AsyncFunctionDef = _function
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
-            self.visit(expr)
+        for expr in (*node.decorator_list, *node.bases, *node.keywords):
+            self.visit(expr)  # a keyword: its value (the keyword itself binds nothing)
         self.bind(node.name, node, "class")
         for statement in node.body:
             self.deferred(statement)
             if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.n.functions.append((statement, self.cell))
+        self._rest(node, ("decorator_list", "bases", "keywords", "body"))
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
-        for default in node.args.defaults:
+        args = node.args
+        self.nodes.append(args)
+        self.nodes.extend(a for a in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg) if a is not None)
+        for default in args.defaults:
             self.visit(default)
+        for default in args.kw_defaults:
+            if default is not None:
+                self.collect(default)
         self.deferred(node.body)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
@@ -568,6 +623,7 @@ class _ModuleScan(ast.NodeVisitor):
 
     def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
+            self.nodes.append(item)
             self.visit(item.context_expr)
             if item.optional_vars is not None:
                 self._assign_target(item.optional_vars, "other", False)
@@ -600,15 +656,18 @@ class _ModuleScan(ast.NodeVisitor):
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
         generators = node.generators
+        self.nodes.append(generators[0])
         self.visit(generators[0].iter)  # evaluated in the enclosing scope
         scope: set[str] = set()
         self.comprehension_locals.append(scope)
         for index, generator in enumerate(generators):
             if index:
+                self.nodes.append(generator)
                 self.visit(generator.iter)
             for child in ast.walk(generator.target):
                 if isinstance(child, ast.Name):
                     scope.add(child.id)
+            self.collect(generator.target)
             for condition in generator.ifs:
                 self.visit(condition)
         for part in (node.key, node.value) if isinstance(node, ast.DictComp) else (node.elt,):

@@ -21,7 +21,6 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from nb2prod.errors import Nb2ProdError
-from nb2prod.lint.astutil import MARKER_FIELDS, SCALAR_FIELDS
 from nb2prod.lint.config import (
     LintConfig,
     config_for_directory,
@@ -121,63 +120,31 @@ def iter_notebooks(paths: Sequence[str]) -> Iterator[tuple[str, str] | str]:
             yield f"{given}: no such file or directory"
 
 
-class _Dispatch(namedtuple("_Dispatch", ["checks", "fields", "skip"])):
-    """Node type -> the ``check_node`` methods of the rules that asked for it, in code order; and which fields to walk."""
-
-    __slots__ = ()
-
-    checks: dict[type[ast.AST], tuple[Callable[..., Any], ...]]
-    #: node type -> the fields that may hold children, last first (filled in as types are met)
-    fields: dict[type, tuple[str, ...]]
-    skip: frozenset[str]
-
-
 @functools.cache
-def _dispatch_table(rules: tuple[Rule, ...]) -> _Dispatch:
+def _dispatch_table(rules: tuple[Rule, ...]) -> dict[type[ast.AST], tuple[Callable[..., Any], ...]]:
+    """Node type -> the ``check_node`` methods of the rules that asked for it, in code order."""
     table: dict[type[ast.AST], list[Callable[..., Any]]] = {}
     for rule in rules:
         for node_type in rule.node_types:
             table.setdefault(node_type, []).append(rule.check_node)
-    # Contexts and operators (Load(), Add()) are skipped by the walk unless a rule asks for one of them.
-    markers = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
-    skip = SCALAR_FIELDS if any(issubclass(t, markers) for t in table) else SCALAR_FIELDS | MARKER_FIELDS
-    return _Dispatch({t: tuple(checks) for t, checks in table.items()}, _FIELDS.setdefault(skip, {}), skip)
+    return {node_type: tuple(checks) for node_type, checks in table.items()}
 
 
-_FIELDS: dict[frozenset[str], dict[type, tuple[str, ...]]] = {}
-
-
-def _run_node_rules(cell: CodeCell, nb: LintNotebook, dispatch: _Dispatch, findings: list[Finding]) -> None:
+def _run_node_rules(
+    cell: CodeCell, nb: LintNotebook, checks_for: dict[type[ast.AST], tuple[Callable[..., Any], ...]], findings: list[Finding]
+) -> None:
     """Call each rule's ``check_node`` on the nodes of its types, every node once, parents before
-    children, in source order (the hot loop: the walk is inlined, a rule returning nothing costs no
-    generator)."""
-    node_type = ast.AST
-    get_checks = dispatch.checks.get
-    fields_of = dispatch.fields
-    skip = dispatch.skip
+    children, in the order the name analysis met them (:attr:`nb2prod.lint.context.Names.nodes`:
+    the cell's tree is walked once for both). The hot loop: a rule returning nothing costs no generator."""
+    get_checks = checks_for.get
     extend = findings.extend
-    stack: list[ast.AST] = [cell.tree]  # type: ignore[list-item]
-    pop, push = stack.pop, stack.append
-    while stack:
-        node = pop()
-        cls = node.__class__
-        checks = get_checks(cls)
+    for node in nb.names.nodes[cell.number]:
+        checks = get_checks(node.__class__)
         if checks is not None:
             for check in checks:
                 found = check(node, cell, nb)
                 if found:
                     extend(found)
-        fields = fields_of.get(cls)
-        if fields is None:
-            fields = fields_of[cls] = tuple(f for f in reversed(cls._fields) if f not in skip)
-        for name in fields:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                for item in reversed(value):
-                    if isinstance(item, node_type):
-                        push(item)
-            elif isinstance(value, node_type):
-                push(value)
 
 
 def _line_noqa(cell: CodeCell) -> dict[int, frozenset[str] | None]:
@@ -235,11 +202,11 @@ def lint_notebook(nb: LintNotebook, rules: tuple[Rule, ...]) -> list[Finding]:
         node_rules = tuple(r for r in rules if not r.requires or any(word in code for word in r.requires))
     else:
         node_rules = rules
-    dispatch = _dispatch_table(node_rules)
-    if dispatch.checks:
+    checks_for = _dispatch_table(node_rules)
+    if checks_for:
         for cell in nb.code_cells:
             if cell.tree is not None:
-                _run_node_rules(cell, nb, dispatch, findings)
+                _run_node_rules(cell, nb, checks_for, findings)
     for rule in rules:
         findings.extend(rule.check_notebook(nb))
     findings = _suppressed(findings, nb)

@@ -76,9 +76,12 @@ class Rule:
     A rule looks at a notebook in either or both of two ways:
 
     * ``node_types`` and :meth:`check_node`: called for every AST node of those types in every parsed
-      code cell, in notebook order, parents before children (one shared walk for all rules). It
-      returns an iterable of findings: a generator is fine, but the built-in rules return a list, or
-      :data:`NO_FINDINGS` when there is nothing (most calls), which costs less than a generator;
+      code cell, cell by cell, parents before children, in the order the notebook's name analysis
+      meets them (evaluation order: an assignment's value before its targets; the trees are walked
+      once, for the names and all the rules). Expression contexts and operators (``Load()``,
+      ``Add()``) are not among the nodes. It returns an iterable of findings: a generator is fine, but
+      the built-in rules return a list, or :data:`NO_FINDINGS` when there is nothing (most calls),
+      which costs less than a generator;
     * :meth:`check_notebook`: called once per notebook, for rules about cells, execution counts,
       outputs and names across cells.
     """

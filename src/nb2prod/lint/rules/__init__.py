@@ -14,6 +14,7 @@ Code families (codes are stable and never reused):
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 
@@ -30,12 +31,16 @@ _REGISTRY: dict[str, type[Rule]] = {}
 _walked = False
 _CODE = re.compile(r"^NB[1-5]\d\d$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_MARKERS = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
 
 
 def register(cls: R) -> R:
-    """Class decorator: add a rule to the registry (codes and names must be unique)."""
+    """Class decorator: add a rule to the registry (codes and names must be unique; node rules look at
+    nodes, not at expression contexts and operators, which the engine does not hand out)."""
     if not _CODE.match(cls.code) or not _NAME.match(cls.name):
         raise ValueError(f"{cls.__name__}: bad rule code {cls.code!r} or name {cls.name!r}")
+    if any(issubclass(t, _MARKERS) for t in cls.node_types):
+        raise ValueError(f"{cls.__name__}: node_types has an expression context or operator, which rules are not given")
     for other in _REGISTRY.values():
         if other is not cls and (other.code == cls.code or other.name == cls.name):
             raise ValueError(f"{cls.__name__} reuses the code or name of {other.__name__}")
