@@ -293,6 +293,7 @@ _WORD = LazyPattern(r"[A-Za-z_]\w*")
 #: ``_new(Load, (name, ...))`` is ``Load(name, ...)`` without the Python-level ``__new__`` of namedtuple
 #: (thousands of loads and bindings per run)
 _new = tuple.__new__
+_LOAD, _STORE = ast.Load, ast.Store
 
 
 class Names:
@@ -325,10 +326,6 @@ class Names:
         for cell in cells:
             if cell.tree is not None:
                 _ModuleScan(self, cell).visit(cell.tree)
-
-    def next_seq(self) -> int:
-        self._seq += 1
-        return self._seq
 
     @functools.cached_property
     def module_variables(self) -> frozenset[str]:
@@ -413,15 +410,20 @@ class _ModuleScan(ast.NodeVisitor):
     # -- recording -------------------------------------------------------------------------------
 
     def bind(self, name: str, node: ast.AST, kind: str) -> None:
-        line, col = self.cell.position(node)
-        self.n.bindings.append(_new(Binding, (name, self.cell.number, line, col, kind, self.n.next_seq())))
+        cell, n = self.cell, self.n
+        line, col = (node.lineno, node.col_offset + 1) if cell.ascii else cell.position(node)  # type: ignore[attr-defined]
+        n._seq += 1
+        n.bindings.append(_new(Binding, (name, cell.number, line, col, kind, n._seq)))
 
     def load(self, name: str, node: ast.AST) -> None:
-        self.n.used.add(name)
+        n = self.n
+        n.used.add(name)
         if self.comprehension_locals and any(name in scope for scope in self.comprehension_locals):
             return
-        line, col = self.cell.position(node)
-        self.n.loads.append(_new(Load, (name, self.cell.number, line, col, self.n.next_seq())))
+        cell = self.cell
+        line, col = (node.lineno, node.col_offset + 1) if cell.ascii else cell.position(node)  # type: ignore[attr-defined]
+        n._seq += 1
+        n.loads.append(_new(Load, (name, cell.number, line, col, n._seq)))
 
     def deferred(self, node: ast.AST) -> None:
         """Code that runs later (function and lambda bodies): only note which names it reads.
@@ -469,9 +471,10 @@ class _ModuleScan(ast.NodeVisitor):
     # -- names -----------------------------------------------------------------------------------
 
     def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load):
+        context = node.ctx.__class__
+        if context is _LOAD:
             self.load(node.id, node)
-        elif isinstance(node.ctx, ast.Store):
+        elif context is _STORE:
             if self.comprehension_locals:
                 return
             self.bind(node.id, node, "other")
