@@ -38,84 +38,60 @@ RATIO_TARGET = 3.0
 NOTES = """\
 ## Where the time goes
 
-CPU time, minimum of repeated runs on this machine, bytecode cached, garbage collector off (as in
-`nb2prod lint`), on the notebooks above:
+Measured on the notebooks above, bytecode cached, garbage collector off (as in `nb2prod lint`);
+CPU times, minimum of repeated runs.
 
-- start-up, one process: ~27 ms for a whole one-notebook run (~30 before the second round below).
-  Interpreter and `site` 9 ms; standard library ~12 ms (`re` 5, `ast` 2, `json` 1.5, `pathlib` with
-  `urllib.parse` 3); nb2prod's lint modules 3.3 ms; the 32 rule modules ~3.4 ms; the notebook and
-  exit 1-2 ms.
-- each notebook, ~0.9 ms (100 notebooks in one process: 87-90 ms): reading 8, `ast.parse` ~20 (C, the
-  floor), preparing cells otherwise 4, the module-level name analysis 11, node rules 21 (of which the
-  shared walk 6; hard-coded-secret 5.6, absolute-path 3, undeclared-import 2.3), notebook rules 12
-  (secret-in-output 3.6, 17 others 0.2-1.3 each), settings, suppression and sorting 3-5.
-- two processes (one per CPU) add 5-10 ms of CPU: fork, copy-on-write, results sent back (`marshal`).
+- Start-up, one process, ~26 ms before the first notebook: interpreter and `site` 9-10 ms; the
+  standard library the hook needs (`ast`, `re`, `json`, `collections`) ~9.5 ms; nb2prod's lint
+  modules ~2 ms; the 32 rule modules ~3 ms (import machinery, ~0.1 ms a module); the first notebook,
+  with the patterns and lookups it is the first to need, ~2.5 ms.
+- Each further notebook, ~0.75 ms (100 notebooks in one process: 74-78 ms): `ast.parse` ~0.23,
+  reading and JSON ~0.08, the name analysis with the one walk of each tree ~0.10 (plus ~0.04 to
+  prepare the cells), the node rules ~0.08, the notebook rules ~0.08, findings (suppression,
+  sorting) and freeing the notebook ~0.09.
+- Two processes: the parent lints the first notebook (so both share what it loaded), forks, and
+  both take notebooks from a shared queue until it is empty; then the parent reads the child's
+  findings (`marshal`) and writes the report (~2 ms).
 
-So for 100 notebooks nb2prod spends ~130 ms of CPU where ruff spends ~39 ms (compiled Rust,
-multi-threaded, no interpreter to start): the CPU ratio is ~3.3x and does not move with the load.
-The wall-time ratio does: on two idle CPUs nb2prod needs ~27 ms of start-up (interpreter and imports
-~16 ms, the rule modules ~2.5, finding the notebooks ~1, the first notebook before forking ~2.3),
-then ~48 ms per process for ~50 notebooks (~0.95 ms each) and ~2 ms to collect and render: 80-90 ms
-against ruff's 24-27 ms, about 3.2-3.4x; when the other jobs on this shared machine take the
-CPUs, ruff's threads lose more than nb2prod's two processes and medians between ~2x and ~3.5x have
-been measured within the same hour. The 3x target is therefore met or missed by the noise, not
-reliably met. What is left is pure-Python AST analysis (~0.6 ms per notebook) and a start-up that is
-two thirds interpreter and standard library; the next levers would be fewer, merged rule modules and
-a compiled extension for the walk and the name analysis, both beyond this change.
+So at 100 notebooks the wall time is ~26 ms of start-up, ~45 ms per process for ~50 notebooks each
+and ~3 ms at the end, against ruff's ~25-29 ms. About half of each notebook's cost is C (the parser,
+the JSON decoder) and the interpreter's start a third of the whole run: what is left to cut is small.
+Single runs move by a few tenths of the ratio with the load of this shared machine, hence the
+repeated runs above.
 
-## What changed (issue 4 performance work)
+## What changed (issue 4 performance work, second session)
 
-Findings are unchanged: the golden tests, and the text, JSON and GitHub outputs on these notebooks
-and on 600 notebooks built from site-packages sources with magics, secrets and outputs mixed in, are
-byte-identical before and after. No result cache of any kind (only filesystem lookups -- a directory's
-settings and declared dependencies, whether a module is local -- are done once per directory per run).
+Findings are unchanged throughout: the golden tests, and the text, JSON and GitHub outputs on these
+notebooks, on 400 notebooks built from site-packages sources (magics, secrets, outputs, out-of-order
+execution counts and `-Copy` names mixed in), and on 40 of those placed among project files
+(requirements, a pyproject with settings, environment.yml, a `.git` root, a symlink), are
+byte-identical before and after every step, in one and in two processes. No cache of results.
 
-- `nb2prod lint` does not import click: `nb2prod.lint.fast` parses the plain command lines and hands
-  `--help` and usage errors to the click command; the `nb2prod` program ends with `os._exit` once its
-  output is flushed (no interpreter teardown).
-- No `dataclasses`, `inspect` or `typing` at run time; notebooks read by a small reader that hands
-  anything unusual to `load_notebook`; rare regular expressions compiled on first use.
-- Plain `%magic` / `!command` lines rewritten as IPython writes them without its tokenizer (IPython
-  itself for anything else; tested against it on random cells); IPython not loaded when not needed.
-- One walk per cell with per-type field tables, skipping contexts and operators; node rules return
-  lists (no generator per call) and skip nodes and notebooks that cannot match (`Rule.requires`:
-  words such as `collect`, `print`, `get_ipython` the code must contain).
-- The name analysis visits with per-type method and field tables; directories resolved once per run.
-- Workers: the first notebook is linted before forking (children share the warmed caches), the parent
-  takes the smallest share, results come back with `marshal`.
-- The benchmark lets Python write bytecode to a private cache (an installed nb2prod has bytecode; this
-  sandbox's `PYTHONDONTWRITEBYTECODE` made every run compile nb2prod from source, ~20 ms) and reports
-  CPU time next to wall time.
+- Workers take notebooks from a shared queue (a pipe of fixed-size entries written before forking)
+  instead of fixed shares: with fixed shares one process often waited 5-20 ms for the other at the
+  end. A worker that dies loses nothing: the parent lints whatever it took and never reported.
+- Paths are strings: the hook no longer imports pathlib (with `urllib.parse`, `ipaddress`, `fnmatch`:
+  ~3.5 ms of start-up); `requirements*.txt` are matched with plain string tests on one directory
+  listing.
+- No garbage collection during the hook's imports (~2 ms of start-up); the rule modules are imported
+  with `__import__` rather than through the `importlib` package; rare patterns and `math` load on use.
+- One walk per cell instead of two: the name analysis records every node it meets, in evaluation
+  order, and the node rules run over that list (-5% per notebook). A test builds a cell with every
+  construct and checks that each node is met exactly once.
+- Smaller hot-path costs: compiled patterns bound on first use (no Python-level call per search),
+  provider patterns skipped for strings under 10 characters (the shortest any of them matches),
+  IPython calls looked for only in cells that have them, loads and bindings recorded without a call
+  each, declared dependencies remembered per module, the text report formatted in one pass.
 
-Second round (start-up, measured as CPU time of interleaved runs against the previous commit, bytecode
-cached for both; one notebook 30-33 -> 27-29 ms, 100 notebooks in one process ~4 ms less; findings
-byte-identical in all three formats):
+Tried and dropped (no gain, or a loss, within the noise of repeated measurements): forking before the
+imports (both processes then import: more CPU, no less wall time); linting more notebooks before
+forking; an iterative name analysis (slower than the recursive visitor on Python 3.11); a Python-level
+plan of which rules to run; prefiltering all of a notebook's output text at once for secrets;
+`operator.attrgetter` for the walk.
 
-- Tried and reverted on review: importing pathlib with a stand-in for `urllib.parse` (~2 ms) and
-  executing the rule modules from hand-read cached bytecode (~1.3 ms). Both re-implement parts of the
-  import system that can change between Python versions, and with them the 100-notebook ratio was
-  3.28-3.42x, without them 3.32-3.47x: not worth the risk.
-- The secret-pattern pre-check is one regular-expression search of the 18 provider literals instead of
-  a Python loop of `in` tests (a few thousand string literals per 100 notebooks).
-- Finding the notebooks keys each one by a string (its resolved directory, looked up once per directory
-  as written, joined with its name) instead of building and hashing `Path` objects (1.5 -> 1 ms for
-  100 notebooks, all of it before the workers start).
-
-Measured and left as they are: one process instead of two (`NB2PROD_LINT_JOBS=1`) costs ~125 ms of
-CPU and as much wall time, against ~80 ms wall for two processes, so forking pays at 100 notebooks;
-`gc` is already off for the run. Tried and reverted: looking for `requirements*.txt` with `os.scandir`
-instead of `Path.glob` (0.1-0.2 ms once per directory; the cost there is compiling two patterns). Per notebook (100 notebooks, one process, minimum of 7): `ast.parse`
-22 ms, node rules 21 (hard-coded-secret 6, absolute-path 2.4, undeclared-import 1.7), name analysis
-12, reading 10, notebook rules 12 (secret-in-output 3.6): ~0.85 ms per notebook, all of it pure Python
-or the parser, with no single step left that a local change would cut by the ~7 ms of wall time
-(~15% of the per-notebook work) that 3x needs on a quiet machine. Whether a run meets 3x depends on
-the load (see the repeated runs above): on a quiet machine it does not.
-
-Before and after on these notebooks, interleaved, bytecode cached for both: one notebook 67 -> 32 ms of
-CPU; 100 notebooks 260-280 -> 130-137 ms of CPU (ruff 39-42), wall medians 430-460 -> 205-215 ms
-(ruff 76-99) under a load average of 5-6. The committed figures before this change (commit 084d1d9,
-three fixture notebooks, bytecode compiled on every run): one notebook 105 ms; 100 notebooks 432 ms
-against ruff's 73 ms (5.96x).
+Earlier (first session): one notebook 67 -> 32 ms of CPU and 100 notebooks 5.96x -> ~3.3x ruff, by
+starting without click, dataclasses, typing or IPython, one shared walk for the node rules, lazily
+compiled patterns and forked workers.
 """
 
 
