@@ -68,3 +68,16 @@ def test_notebooks_a_crashed_worker_took_are_linted_by_the_parent(project: Path,
     monkeypatch.setattr(engine, "_lint_item", dies_in_the_child)
     assert engine.lint_paths([str(project)], jobs=2) == expected
     assert len(expected.findings) == 20
+
+
+def test_many_notebooks_are_queued_in_batches_and_all_linted_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The work queue holds a bounded number of entries (it must fit in a pipe): beyond that, each
+    entry is a batch of consecutive notebooks; every notebook is still linted once, in order."""
+    from nb2prod.lint import engine
+
+    for i in range(23):
+        write_notebook(project / f"nb{i:02d}.ipynb", [code(f"print({i})")])
+    expected = engine.lint_paths([str(project)], jobs=1)
+    monkeypatch.setattr(engine, "_MAX_ENTRIES", 4)  # 22 notebooks after the first: batches of 6
+    assert engine.lint_paths([str(project)], jobs=3) == expected
+    assert [f.path for f in expected.findings] == sorted(str(project / f"nb{i:02d}.ipynb") for i in range(23))
