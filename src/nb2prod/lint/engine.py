@@ -193,16 +193,29 @@ def _suppressed(findings: list[Finding], nb: LintNotebook) -> list[Finding]:
     return kept
 
 
+@functools.cache
+def _required_words(rules: tuple[Rule, ...]) -> tuple[str, ...]:
+    """Every word some rule of ``rules`` requires (``Rule.requires``)."""
+    return tuple(sorted({word for rule in rules for word in rule.requires}))
+
+
+@functools.cache
+def _checks_for(rules: tuple[Rule, ...], present: frozenset[str]) -> dict[type[ast.AST], tuple[Callable[..., Any], ...]]:
+    """The dispatch table of the rules that can find something in code that contains the words ``present``."""
+    return _dispatch_table(tuple(r for r in rules if not r.requires or not present.isdisjoint(r.requires)))
+
+
 def lint_notebook(nb: LintNotebook, rules: tuple[Rule, ...]) -> list[Finding]:
     """All findings for one prepared notebook, suppressions applied, sorted by cell, line, column, code."""
     findings: list[Finding] = []
-    if any(rule.requires for rule in rules):
-        # A rule that needs a word the code does not contain cannot find anything: do not call it.
-        code = "\n".join(cell.code for cell in nb.code_cells)
-        node_rules = tuple(r for r in rules if not r.requires or any(word in code for word in r.requires))
+    # A rule that needs a word the code does not contain cannot find anything: it is not called.
+    words = _required_words(rules)
+    if words:
+        code = "\n".join([cell.code for cell in nb.code_cells])
+        present = frozenset([word for word in words if word in code])
     else:
-        node_rules = rules
-    checks_for = _dispatch_table(node_rules)
+        present = frozenset()
+    checks_for = _checks_for(rules, present)
     if checks_for:
         for cell in nb.code_cells:
             if cell.tree is not None:
