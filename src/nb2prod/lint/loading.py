@@ -72,8 +72,11 @@ class LintNotebookFile:
 def _source(value: Any) -> str | None:
     if value.__class__ is str:
         return value  # type: ignore[no-any-return]
-    if value.__class__ is list and all(v.__class__ is str for v in value):
-        return "".join(value)
+    if value.__class__ is list:
+        try:
+            return "".join(value)  # a list of lines (JSON gives no str subclasses): anything else raises
+        except TypeError:
+            return None
     return None
 
 
