@@ -45,10 +45,12 @@ CPU times, minimum of repeated runs.
   standard library the hook needs (`ast`, `re`, `json`, `collections`) ~9.5 ms; nb2prod's lint
   modules ~2 ms; the 32 rule modules ~3 ms (import machinery, ~0.1 ms a module); the first notebook,
   with the patterns and lookups it is the first to need, ~2.5 ms.
-- Each further notebook, ~0.75 ms (100 notebooks in one process: 74-78 ms): `ast.parse` ~0.23,
-  reading and JSON ~0.08, the name analysis with the one walk of each tree ~0.10 (plus ~0.04 to
-  prepare the cells), the node rules ~0.08, the notebook rules ~0.08, findings (suppression,
-  sorting) and freeing the notebook ~0.09.
+- Each further notebook, ~0.72 ms (100 notebooks in one process: 71-74 ms): `ast.parse` ~0.24,
+  reading and JSON ~0.08, the name analysis with the one walk of each tree ~0.09 (plus ~0.02 to
+  prepare the cells), the node rules with their dispatch ~0.08, the notebook rules ~0.08, findings
+  (suppression, sorting) and freeing the notebook ~0.09. In the command, each worker pays ~0.1 ms
+  more per notebook: pages shared with the parent are copied when first written (~850 a worker,
+  ~3 us each on this machine) and the two CPUs of this machine do not always run at the same speed.
 - Two processes: the parent lints the first notebook (so both share what it loaded), forks, and
   both take notebooks from a shared queue until it is empty; then the parent reads the child's
   findings (`marshal`) and writes the report (~2 ms).
@@ -81,7 +83,10 @@ byte-identical before and after every step, in one and in two processes. No cach
 - Smaller hot-path costs: compiled patterns bound on first use (no Python-level call per search),
   provider patterns skipped for strings under 10 characters (the shortest any of them matches),
   IPython calls looked for only in cells that have them, loads and bindings recorded without a call
-  each, declared dependencies remembered per module, the text report formatted in one pass.
+  each, the commonest one-child nodes visited without the generic field loop, the rules a notebook
+  needs chosen from a cached table per set of required words found, declared dependencies
+  remembered per module, source lines joined without a check per line, the text report formatted in
+  one pass.
 
 Tried and dropped (no gain, or a loss, within the noise of repeated measurements): forking before the
 imports (both processes then import: more CPU, no less wall time); linting more notebooks before
