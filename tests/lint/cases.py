@@ -164,6 +164,8 @@ CASES = [
         clean=[
             code("from __future__ import annotations\nimport numpy as np\nimport os\nfrom math import pi\nimport json"),
             code("def f():\n    return os.getcwd(), json.dumps(1)\n%timeit np.sum([pi])"),
+            # used only in a return annotation and in a lambda's keyword-only default
+            code("from typing import List\nfrom os import sep\ndef g() -> List:\n    return []\nh = lambda *, s=sep: s"),
         ],
     ),
     Case(

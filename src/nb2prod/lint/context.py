@@ -459,8 +459,7 @@ class _ModuleScan(ast.NodeVisitor):
 
     def collect(self, node: ast.AST) -> None:
         """Add ``node`` and everything below it to the nodes met, with no effect on the names
-        (parts that do not run here and name nothing the rules look at: annotations of returns,
-        keyword-only defaults of lambdas, comprehension targets)."""
+        (comprehension targets, whose names are the comprehension's own)."""
         self.nodes.extend(lean_walk(node))
 
     def _magic_words(self, node: ast.Call) -> None:
@@ -585,8 +584,8 @@ class _ModuleScan(ast.NodeVisitor):
         for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg):
             if arg is not None and arg.annotation is not None:
                 self.deferred(arg.annotation)
-        if node.returns is not None:
-            self.collect(node.returns)
+        if node.returns is not None:  # read (for unused-import), like the parameters' annotations
+            self.deferred(node.returns)
         self._rest(node, ("decorator_list", "args", "body", "returns"))
 
     def _arguments(self, args: ast.arguments) -> None:
@@ -623,11 +622,8 @@ class _ModuleScan(ast.NodeVisitor):
         args = node.args
         self.nodes.append(args)
         self.nodes.extend(a for a in (*args.posonlyargs, *args.args, args.vararg, *args.kwonlyargs, args.kwarg) if a is not None)
-        for default in args.defaults:
-            self.visit(default)
-        for default in args.kw_defaults:
-            if default is not None:
-                self.collect(default)
+        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
+            self.visit(default)  # evaluated where the lambda is, as a function's are
         self.deferred(node.body)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
