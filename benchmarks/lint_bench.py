@@ -69,6 +69,8 @@ notebooks, on 400 notebooks built from site-packages sources (magics, secrets, o
 execution counts and `-Copy` names mixed in), and on 40 of those placed among project files
 (requirements, a pyproject with settings, environment.yml, a `.git` root, a symlink), are
 byte-identical before and after every step, in one and in two processes. No cache of results.
+(One deliberate change in findings came out of it: unused-import now counts names read in return
+annotations and in lambdas' keyword-only defaults, which removed 75 false findings from those 400.)
 
 - Workers take notebooks from a shared queue (a pipe of fixed-size entries written before forking)
   instead of fixed shares: with fixed shares one process often waited 5-20 ms for the other at the
