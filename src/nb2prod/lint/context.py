@@ -478,17 +478,9 @@ class _ModuleScan(ast.NodeVisitor):
                 return
             self.bind(node.id, node, "other")
 
-    def _only_child(self, node: ast.Attribute | ast.keyword | ast.Expr | ast.Starred) -> None:
+    def _only_child(self, node: ast.Attribute | ast.keyword | ast.Expr) -> None:
         """The generic visit of a node whose one child is ``value`` (the commonest shapes), without its loop."""
-        value = node.value
-        self.nodes.append(value)
-        method = _VISITORS.get(value.__class__, _UNKNOWN)
-        if method is _UNKNOWN:
-            method = _visitor(value.__class__)
-        if method is None:
-            self.generic_visit(value)
-        elif method is not _leaf:
-            method(self, value)
+        self.visit(node.value)
 
     visit_Attribute = visit_keyword = visit_Expr = _only_child
 
