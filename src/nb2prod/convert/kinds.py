@@ -109,3 +109,23 @@ def column_code(code: str, kind: Kind | None) -> str:
     if isinstance(kind, Column):
         return code
     return "F.lit(None)" if code in MISSING_VALUES else f"F.lit({code})"
+
+
+@dataclass(frozen=True)
+class Driver(Kind):
+    """A pandas object on the driver: bound by a statement that runs in the driver tier.
+
+    Operations on it stay pandas code and are counted as ``driver`` call sites.
+    """
+
+
+@dataclass(frozen=True)
+class Unknown(Kind):
+    """A value that may hold a pandas object, of a kind the pass could not decide.
+
+    Operations on it are counted as ``unresolved`` call sites, never left out.
+    """
+
+
+#: kinds whose values are Spark objects in the generated code
+SPARK_KINDS = (Frame, Grouped, Column, Frames, Accessor, Rolling)

@@ -106,7 +106,7 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
         fixed.append("from pyspark.sql import functions as F")
     if "Window" in uses:
         fixed.append("from pyspark.sql import Window")
-    if "compat" in uses:
+    if "compat" in uses or "driver" in uses:
         fixed.append(f"from {name} import compat")
     fixed.append(f"from {name}.compat import step")
     if "require_env" in uses:
@@ -143,6 +143,8 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     function = cst.parse_statement(f"def run(spark: SparkSession, config: Mapping[str, Any]) -> None:\n    {doc}\n")
     if not steps:
         steps = [cst.parse_statement('log.info("the notebook had no code to convert")\n')]
+    elif "driver" in uses:
+        steps = [cst.parse_statement("driver = compat.Driver(spark, config)\n"), *steps]
     function = function.with_changes(body=function.body.with_changes(body=[*function.body.body, *steps]))
     header = "\n".join(fixed + imports) + "\n\nlog = logging.getLogger(__name__)\n\n\n"
     module = cst.parse_module(header + _EMPTY.code_for_node(function))
@@ -212,6 +214,7 @@ def render_package(
         "notebook_dir_in_samples": notebook_dir,
         "writes_outputs": writes_outputs,
         "path_keys": path_keys,
+        "uses_driver": "driver" in state.uses,
     }
     env = environment()
     files: dict[str, bytes] = {}

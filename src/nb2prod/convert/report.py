@@ -99,16 +99,22 @@ def summarise(cells: list[CellReport], events: list[Event]) -> dict[str, object]
     """The ``summary`` block of ``conversion.json``.
 
     ``readiness`` = pandas call sites converted (natively, with a documented
-    difference, or by a counted fallback tier) / all pandas call sites found,
-    rounded to 4 places; 1.0 when the notebook has no pandas call. ``tiers``
-    counts the converted call sites by how they run on Spark.
+    difference, or by a counted executor fallback tier) / all pandas call sites
+    found, rounded to 4 places; 1.0 when the notebook has no pandas call. The
+    denominator holds the sites that run as pandas on the driver
+    (``pandas_calls_driver``) and those on values whose kind could not be decided
+    (``pandas_calls_unresolved``): they are never left out. ``tiers`` counts
+    every site by where it runs: ``native``, an executor fallback
+    (``pandas_udf``, ``applyInPandas``, ``mapInPandas``), ``driver``,
+    ``unresolved``, or ``not-run`` (its cell is not in the pipeline).
     """
     calls = [e for e in events if e.pandas_call]
     converted = [e for e in calls if e.outcome in ("converted", "partial")]
     counts = {s: sum(1 for c in cells if c.status == s) for s in ("converted", "partial", "not-converted", "dropped")}
     tiers: dict[str, int] = {}
-    for event in converted:
-        tiers[event.tier or "native"] = tiers.get(event.tier or "native", 0) + 1
+    for event in calls:
+        tier = (event.tier or "native") if event.outcome in ("converted", "partial") else (event.tier or "not-run")
+        tiers[tier] = tiers.get(tier, 0) + 1
     return {
         "cells": len(cells),
         "converted": counts["converted"],
@@ -117,6 +123,8 @@ def summarise(cells: list[CellReport], events: list[Event]) -> dict[str, object]
         "dropped": counts["dropped"],
         "pandas_calls": len(calls),
         "pandas_calls_converted": len(converted),
+        "pandas_calls_driver": tiers.get("driver", 0),
+        "pandas_calls_unresolved": tiers.get("unresolved", 0),
         "readiness": round(len(converted) / len(calls), 4) if calls else 1.0,
         "tiers": dict(sorted(tiers.items())),
     }
@@ -130,7 +138,7 @@ def inventory(events: list[Event]) -> list[dict[str, object]]:
             "line": e.line,
             "code": e.code,
             "outcome": e.outcome,
-            "tier": e.tier if e.outcome in ("converted", "partial") else None,
+            "tier": e.tier if e.outcome in ("converted", "partial") else (e.tier or "not-run"),
             "message": e.message,
         }
         for e in events

@@ -21,7 +21,22 @@ import dataclasses
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
-from nb2prod.convert.kinds import Accessor, Column, Frame, Frames, Grouped, Kind, Rolling, Scalar, column_code
+from nb2prod.convert import api_names
+from nb2prod.convert.driver import MUTATING_METHODS, compiles, driver_statement
+from nb2prod.convert.kinds import (
+    SPARK_KINDS,
+    Accessor,
+    Column,
+    Driver,
+    Frame,
+    Frames,
+    Grouped,
+    Kind,
+    Rolling,
+    Scalar,
+    Unknown,
+    column_code,
+)
 from nb2prod.convert.passes.base import CellPass
 from nb2prod.convert.rules import load_rules
 from nb2prod.convert.rules._base import DISPATCH, PROPERTIES, Arg, CallSite, NotApplicable, NotConvertible, Rewrite, py_str
@@ -30,7 +45,40 @@ from nb2prod.convert.rules._base import DISPATCH, PROPERTIES, Arg, CallSite, Not
 CODES = {
     "PS001": ("no-rule-yet", "A pandas call no rule converts yet; the code stays as the notebook wrote it, marked, and counts against readiness."),
     "PS002": ("star-arguments", "A pandas call with *args or **kwargs; the arguments are unknown until run time, so it is not converted."),
+    "PS003": (
+        "unresolved",
+        "An operation on a value that may hold a pandas object, of a kind nb2prod could not decide; its statement runs as "
+        "written on the driver and the site counts against readiness as unresolved.",
+    ),
+    "PS004": (
+        "driver-operation",
+        "A pandas operation on a value that is a pandas object on the driver (bound by a driver-tier statement); it runs "
+        "as written and counts against readiness.",
+    ),
+    "PS005": (
+        "driver-tier",
+        "A statement with a pandas operation that has no faithful Spark form runs as the notebook's own pandas code on the "
+        "driver: Spark DataFrames it reads are collected with driver.pandas() (Arrow, at most driver.max_rows rows).",
+    ),
+    "PS006": (
+        "spark-value-to-pandas-function",
+        "A Spark DataFrame or column passed to a function that expects pandas (scikit-learn, numpy, a builtin); the "
+        "statement runs on the driver and the function gets the pandas value.",
+    ),
+    "PS007": (
+        "rewrite-does-not-compile",
+        "The Spark form of a statement would not compile; it is not applied and the statement runs on the driver.",
+    ),
 }
+
+#: functions that accept any value, Spark ones included, and do not need pandas
+SAFE_FUNCTIONS = frozenset({"str", "repr", "type", "isinstance", "id", "print", "hasattr", "getattr", "callable"})
+#: receivers whose methods accept Spark values as they are (the logging pass emits log.info(...))
+SAFE_RECEIVERS = frozenset({"log", "logging", "F", "compat", "spark", "driver", "Window", "config"})
+#: attributes of a Spark-side DataFrame that the generated code may read as they are
+_FRAME_ATTRIBUTES = frozenset({"columns", "shape", "loc", "str", "dt"})
+#: pandas' .loc-like indexers: selection by index position or label, which Spark has not
+_INDEXERS = frozenset({"iloc", "at", "iat", "ix", "xs"})
 
 _EMPTY = cst.Module(body=[])
 #: pandas functions that work on scalars or settings, not DataFrames: they run as they are in a
@@ -87,6 +135,90 @@ class PandasPass(CellPass):
         self.failures_at: list[int] = []
         #: subscripts that are assigned to (df.loc[m, c] = v), not read
         self.targets: set[cst.CSTNode] = set()
+        #: attributes that are the function of a call, and expressions that are subscripted
+        self.call_funcs: set[cst.CSTNode] = set()
+        self.subscripted: set[cst.CSTNode] = set()
+        #: notebook functions whose body runs in the driver tier
+        self.driver_functions: set[str] = set()
+        #: top-level statement bookkeeping: nesting depth, and (events, markers, env) at its start
+        self.depth = 0
+        self.statement_start: tuple[int, int, dict[str, Kind]] | None = None
+
+    # -- top-level statements: native, or the driver tier -------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.BaseStatement):
+            if self.depth == 0:
+                self.statement_start = (len(self.state.events), len(self.markers), dict(self.env))
+            self.depth += 1
+        elif isinstance(node, cst.Call):
+            self.call_funcs.add(node.func)
+        elif isinstance(node, cst.Subscript):
+            self.subscripted.add(node.value)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
+        result = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, cst.BaseStatement):
+            self.depth -= 1
+            if self.depth == 0 and self.statement_start is not None and isinstance(result, cst.BaseStatement):
+                result = self._finish_statement(original_node, result)
+        return result
+
+    def _finish_statement(self, original: cst.BaseStatement, updated: cst.BaseStatement):
+        """Keep a top-level statement's Spark form, or move it to the driver tier (see :mod:`nb2prod.convert.driver`)."""
+        events_at, markers_at, env_before = self.statement_start
+        events = self.state.events[events_at:]
+        failed = [e for e in events if e.pandas_call and e.outcome == "not-converted"]
+        reasons = sorted({e.code for e in failed})
+        if not failed and updated is not original and self._touches_spark(original, env_before):
+            code = _EMPTY.code_for_node(updated)
+            if not compiles(code):
+                self.report(original, "PS007", "not-converted", "the Spark form of this statement does not compile", pandas_call=True)
+                reasons = ["PS007"]
+        if not reasons:
+            return updated
+        statements, now_pandas, missing = driver_statement(original, env_before)
+        for name in missing:
+            self.report(original, "PS003", "not-converted", f"{name!r} has no pandas form to read on the driver", pandas_call=True, tier="unresolved")
+        # what ran in this statement runs on the driver: its converted sites are not Spark any more
+        start = events_at
+        for i in range(start, len(self.state.events)):
+            e = self.state.events[i]
+            if e.pandas_call:
+                tier = "unresolved" if e.tier == "unresolved" else "driver"
+                outcome = "not-converted"
+                message = e.message if e.outcome == "not-converted" else f"{e.message}; runs on the driver with its statement"
+                self.state.events[i] = dataclasses.replace(e, outcome=outcome, tier=tier, message=message)
+        self.env = dict(env_before)
+        for name in now_pandas:
+            self.env[name] = Driver()
+        if isinstance(original, cst.FunctionDef):
+            self.driver_functions.add(original.name.value)
+            self.returns.pop(original.name.value, None)
+            self.env.pop(original.name.value, None)
+        self.state.uses.add("driver")
+        why = dict.fromkeys(f"# nb2prod: {e.code} not converted, runs on the driver: {e.message}" for e in failed)
+        if not failed:
+            why = {"# nb2prod: PS007 not converted, runs on the driver: the Spark form does not compile": None}
+        markers = [cst.EmptyLine(comment=cst.Comment(line)) for line in why]
+        *rebinds, body = statements
+        if not rebinds:
+            return body.with_changes(leading_lines=[*original.leading_lines, *markers])
+        first = rebinds[0].with_changes(leading_lines=[*original.leading_lines, *markers])
+        return cst.FlattenSentinel([first, *rebinds[1:], body.with_changes(leading_lines=[])])
+
+    def _touches_spark(self, node: cst.CSTNode, env: dict[str, Kind]) -> bool:
+        names = {n for n, k in env.items() if isinstance(k, SPARK_KINDS)}
+        return any(isinstance(n, cst.Name) and n.value in names for n in _walk(node)) or any(n in self.kinds for n in _walk(node))
+
+    def _driver_site(self, node, receiver_kind: Kind, what: str) -> Kind:
+        """Count an operation on a pandas object on the driver (PS004) or on an undecided value (PS003)."""
+        if isinstance(receiver_kind, Unknown):
+            self.report(node, "PS003", "not-converted", f"{what} on a value of unknown kind", pandas_call=True, tier="unresolved")
+            self.markers.append(f"# nb2prod: PS003 unresolved: {what} on a value of unknown kind")
+            return Unknown()
+        self.report(node, "PS004", "not-converted", f"{what} runs on the driver (pandas)", pandas_call=True, tier="driver")
+        return Driver()
 
     # -- kinds ----------------------------------------------------------------------------------
     def kind(self, node: cst.CSTNode) -> Kind | None:
@@ -158,6 +290,10 @@ class PandasPass(CellPass):
             # a parameter is a DataFrame (or column) when every call passes one, and there is a call
             if not self.scopes[1:] and seen and len(kinds) == 1 and kinds <= {Frame, Column}:
                 self.env[param.name.value] = seen[0] if isinstance(seen[0], Column) else Frame()
+            elif kinds & {Driver}:
+                self.env[param.name.value] = Driver()
+            elif kinds & {Frame, Column, Grouped, Frames, Unknown}:
+                self.env[param.name.value] = Unknown()  # called with a frame somewhere, and with other values elsewhere
             else:
                 self.env.pop(param.name.value, None)
 
@@ -187,6 +323,15 @@ class PandasPass(CellPass):
                 self.argument_kinds.setdefault((function.name.value, name), []).append(self.kind(arg.value))
 
     def leave_For(self, original_node, updated_node):
+        iter_kind = self.kind(original_node.iter)
+        if isinstance(iter_kind, (Frame, Column, Frames)) or (
+            isinstance(original_node.iter, (cst.List, cst.Tuple))
+            and any(isinstance(self.kind(e.value), Frame) for e in original_node.iter.elements)
+        ):
+            what = "a loop over DataFrames" if not isinstance(iter_kind, Column) else "a loop over a Series"
+            if isinstance(iter_kind, Frame):
+                what = "a loop over a DataFrame"
+            self._not_converted(original_node, "PS001", f"{what} has no Spark form")
         for name in _names(original_node.target):
             self.env.pop(name, None)
         return updated_node
@@ -194,6 +339,12 @@ class PandasPass(CellPass):
     # -- calls ----------------------------------------------------------------------------------
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call):
         func = original_node.func
+        if isinstance(func, cst.Name) and func.value in self.driver_functions:
+            self.kinds[original_node] = self._driver_site(original_node, Driver(), f"{func.value}()")
+            return updated_node
+        if isinstance(func, cst.Attribute) and isinstance(self.kind(func.value), (Driver, Unknown)):
+            self.kinds[original_node] = self._driver_site(original_node, self.kind(func.value), f".{func.attr.value}()")
+            return updated_node
         if isinstance(func, cst.Name) and func.value in self.functions:
             self._record_call(original_node)
             if func.value in self.returns:
@@ -211,11 +362,10 @@ class PandasPass(CellPass):
         receiver_code, receiver_kind = None, None
         receiver_type, method = library if library else ("pandas", None)
         if method is None:
-            if not isinstance(func, cst.Attribute):
-                return updated_node
-            receiver_kind = self.kind(func.value)
+            receiver_kind = self.kind(func.value) if isinstance(func, cst.Attribute) else None
             receiver_type = _receiver_type(receiver_kind)
             if receiver_type is None:
+                self._foreign_call(original_node)
                 return updated_node
             method = func.attr.value
             receiver_code = code_of(updated_node.func.value)
@@ -266,11 +416,40 @@ class PandasPass(CellPass):
         if receiver_type != "numpy":
             extra = " with these arguments" if rules else ""
             self._not_converted(original_node, "PS001", f"{label}{extra} has no Spark rule yet")
+        elif any(isinstance(a.kind, SPARK_KINDS) for a in (*site.args, *site.kwargs.values())):
+            self._not_converted(original_node, "PS006", f"{label} on a Spark column has no Spark rule yet")
         return None
+
+    def _foreign_call(self, call: cst.Call) -> None:
+        """A call that is not pandas: Spark values passed to it need pandas (PS006); unknown ones are unresolved."""
+        func = call.func
+        root = func
+        while isinstance(root, (cst.Attribute, cst.Call, cst.Subscript)):
+            root = root.value if not isinstance(root, cst.Call) else root.func
+        if isinstance(func, cst.Name) and (func.value in SAFE_FUNCTIONS or func.value in self.functions):
+            return
+        if isinstance(root, cst.Name) and root.value in SAFE_RECEIVERS:
+            return
+        kinds = [self.kind(a.value) for a in call.args]
+        if any(isinstance(k, SPARK_KINDS) for k in kinds):
+            self._not_converted(call, "PS006", f"`{_short(call)}` gets a Spark value where it expects pandas")
+        elif any(isinstance(k, Unknown) for k in kinds):
+            self.report(call, "PS003", "not-converted", f"`{_short(call)}` gets a value of unknown kind", pandas_call=True, tier="unresolved")
 
     # -- column selection, filters --------------------------------------------------------------
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript):
         accessor = self.kind(original_node.value)
+        if isinstance(accessor, (Driver, Unknown)):
+            self.kinds[original_node] = accessor
+            return updated_node
+        value = original_node.value
+        if isinstance(value, cst.Attribute) and value.attr.value in _INDEXERS and isinstance(self.kind(value.value), SPARK_KINDS):
+            if original_node not in self.targets:
+                self._not_converted(original_node, "PS001", f".{value.attr.value}[] selects by index position or label, which Spark has not")
+            return original_node
+        if isinstance(accessor, Column) and original_node not in self.targets:
+            self._not_converted(original_node, "PS001", "indexing a Series selects by index, which Spark has not")
+            return original_node
         if isinstance(accessor, Accessor) and len(original_node.slice) == 1 and isinstance(original_node.slice[0].slice, cst.Index):
             # s.str[i] is s.str.get(i)
             index = Arg(code_of(updated_node.slice[0].slice.value), self.kind(original_node.slice[0].slice.value))
@@ -291,6 +470,9 @@ class PandasPass(CellPass):
             return updated_node
         element = original_node.slice[0].slice
         if not isinstance(element, cst.Index):
+            if isinstance(kind, Frame) and original_node not in self.targets:
+                self._not_converted(original_node, "PS001", "slicing a DataFrame selects rows by position, which Spark has not")
+                return original_node
             return updated_node
         receiver = code_of(updated_node.value)
         index_code = code_of(updated_node.slice[0].slice.value)
@@ -316,6 +498,9 @@ class PandasPass(CellPass):
         if isinstance(index.kind, Column):
             self.report(original_node, "PS105", "converted", "boolean mask became filter()", pandas_call=True)
             return self._replace(original_node, updated_node, f"{receiver}.filter({index_code})", kind)
+        if isinstance(kind, Frame) and original_node not in self.targets:
+            self._not_converted(original_node, "PS001", f"df[{index_code}]: a key known only at run time has no Spark rule yet")
+            return original_node
         return updated_node
 
     def _loc_read(self, original_node: cst.Subscript, updated_node: cst.Subscript):
@@ -370,6 +555,18 @@ class PandasPass(CellPass):
     # -- column expressions ---------------------------------------------------------------------
     def leave_BinaryOperation(self, original_node, updated_node):
         left_kind, right_kind = self.kind(original_node.left), self.kind(original_node.right)
+        kinds = (left_kind, right_kind)
+        if any(isinstance(k, Unknown) for k in kinds):
+            self.kinds[original_node] = Unknown()
+            return updated_node
+        if any(isinstance(k, Driver) for k in kinds):
+            if any(isinstance(k, SPARK_KINDS) for k in kinds):
+                self._not_converted(original_node, "PS006", "an operator between a Spark value and a pandas one on the driver")
+            self.kinds[original_node] = Driver()
+            return updated_node
+        if any(isinstance(k, (Frame, Grouped)) for k in kinds):
+            self._not_converted(original_node, "PS001", "arithmetic on whole DataFrames has no Spark rule yet")
+            return original_node
         if not (isinstance(left_kind, Column) or isinstance(right_kind, Column)):
             return updated_node
         self._uses_f()
@@ -397,6 +594,20 @@ class PandasPass(CellPass):
         return updated_node
 
     def leave_Comparison(self, original_node, updated_node):
+        kinds = [self.kind(original_node.left), *(self.kind(c.comparator) for c in original_node.comparisons)]
+        if any(isinstance(k, (Driver, Unknown)) for k in kinds):
+            if any(isinstance(k, SPARK_KINDS) for k in kinds):
+                self._not_converted(original_node, "PS006", "a comparison between a Spark value and a pandas one on the driver")
+            self.kinds[original_node] = next(k for k in kinds if isinstance(k, (Driver, Unknown)))
+            return updated_node
+        spark = any(isinstance(k, SPARK_KINDS) for k in kinds)
+        if spark and (
+            len(original_node.comparisons) != 1
+            or not isinstance(original_node.comparisons[0].operator, (cst.NotEqual, *_COMPARE))
+            or any(isinstance(k, (Frame, Grouped)) for k in kinds)
+        ):
+            self._not_converted(original_node, "PS001", "this comparison on Spark values has no Spark rule yet")
+            return original_node
         if len(original_node.comparisons) != 1:
             return updated_node
         target = original_node.comparisons[0]
@@ -416,6 +627,12 @@ class PandasPass(CellPass):
 
     def leave_UnaryOperation(self, original_node, updated_node):
         kind = self.kind(original_node.expression)
+        if isinstance(kind, (Driver, Unknown)):
+            self.kinds[original_node] = kind
+            return updated_node
+        if isinstance(kind, (Frame, Grouped)):
+            self._not_converted(original_node, "PS001", "an operator on a whole DataFrame has no Spark rule yet")
+            return original_node
         if isinstance(kind, Column) and isinstance(original_node.operator, cst.BitInvert):
             self._uses_f()
             inner = code_of(updated_node.expression)
@@ -428,6 +645,27 @@ class PandasPass(CellPass):
 
     def leave_Attribute(self, original_node, updated_node):
         kind = self.kind(original_node.value)
+        attr = original_node.attr.value
+        is_call = original_node in self.call_funcs
+        if isinstance(kind, (Driver, Unknown)):
+            if not is_call and attr in api_names.PANDAS_DATAFRAME | api_names.PANDAS_SERIES:
+                self.kinds[original_node] = self._driver_site(original_node, kind, f".{attr}")
+            else:
+                self.kinds[original_node] = kind
+            return updated_node
+        if original_node in self.targets:
+            return updated_node
+        if isinstance(kind, Frame) and not is_call and attr not in api_names.PANDAS_DATAFRAME and attr.isidentifier():
+            # attribute column access: df.arr_delay is df["arr_delay"]
+            self._uses_f()
+            dtype = "bool" if attr in kind.bools else None
+            return self._replace(original_node, updated_node, f"F.col({py_str(attr)})", Column(code_of(updated_node.value), attr, dtype, kind.order))
+        if isinstance(kind, Grouped) and not is_call and attr not in api_names.PANDAS_GROUPBY:
+            return self._grouped(original_node, updated_node, kind, (attr,), True)
+        if not is_call and original_node not in self.subscripted and isinstance(kind, (Frame, Column, Grouped, Rolling)):
+            if not (isinstance(kind, Frame) and attr in _FRAME_ATTRIBUTES) and not (isinstance(kind, Column) and attr in ("str", "dt")):
+                self._not_converted(original_node, "PS001", f".{attr} has no Spark rule yet")
+                return original_node
         if isinstance(kind, Column) and original_node.attr.value in ("str", "dt"):
             self.kinds[original_node] = Accessor(original_node.attr.value, kind)
             return updated_node
@@ -454,11 +692,21 @@ class PandasPass(CellPass):
     # -- statements -----------------------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
         self.failures_at.append(self.failures)
-        self.targets.update(t.target for t in node.targets if isinstance(t.target, cst.Subscript))
+        self.targets.update(t.target for t in node.targets if isinstance(t.target, (cst.Subscript, cst.Attribute)))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, (cst.Subscript, cst.Attribute)):
+            self.targets.add(node.target)
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
         failed_inside = self.failures > self.failures_at.pop()
         value_kind = self.kind(original_node.value)
+        for t in original_node.targets:
+            if isinstance(t.target, cst.Attribute) and isinstance(self.kind(t.target.value), SPARK_KINDS):
+                if t.target.attr.value == "columns" and isinstance(self.kind(t.target.value), Frame) and isinstance(t.target.value, cst.Name):
+                    return self._set_columns(original_node, t.target.value.value)
+                self._not_converted(original_node, "PS001", f"setting .{t.target.attr.value} on a Spark value has no Spark rule yet")
+                return original_node
         if len(original_node.targets) == 1:
             target = original_node.targets[0].target
             if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
@@ -575,7 +823,36 @@ class PandasPass(CellPass):
             return True
         return any(self._touches_pandas(child) for child in node.children)
 
+    def leave_Del(self, original_node: cst.Del, updated_node: cst.Del):
+        """``del df["c"]`` becomes ``df = df.drop("c")`` (PS113); other deletes of Spark values go to the driver."""
+        target = original_node.target
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and isinstance(self.env.get(target.value.value), Frame):
+            element = target.slice[0].slice if len(target.slice) == 1 else None
+            column = Arg(code_of(element.value)).literal_or(None) if isinstance(element, cst.Index) else None
+            if isinstance(column, str):
+                name = target.value.value
+                self.report(original_node, "PS113", "converted", f"del df[{column!r}] became drop()", pandas_call=True)
+                return cst.Assign(targets=[cst.AssignTarget(cst.Name(name))], value=cst.parse_expression(f"{name}.drop({py_str(column)})"))
+        if not isinstance(target, cst.Name) and isinstance(self.kind(_base_of(target)), SPARK_KINDS):
+            self._not_converted(original_node, "PS001", "this del on a Spark value has no Spark rule yet")
+            return original_node
+        return updated_node
+
+    def _set_columns(self, original_node: cst.Assign, name: str):
+        """``df.columns = [...]`` renames every column by position: ``df = df.toDF(*[...])`` (PS155)."""
+        kind = self.env[name]
+        self.env[name] = Frame(sorted=kind.sorted)
+        self.report(original_node, "PS155", "converted", "df.columns = [...] became toDF()", pandas_call=True)
+        return cst.Assign(
+            targets=[cst.AssignTarget(cst.Name(name))],
+            value=cst.parse_expression(f"{name}.toDF(*{code_of(original_node.value)})"),
+        )
+
     def leave_AugAssign(self, original_node, updated_node):
+        target = original_node.target
+        if not isinstance(target, cst.Name) and isinstance(self.kind(_base_of(target)), SPARK_KINDS):
+            self._not_converted(original_node, "PS001", "an augmented assignment into a Spark value has no Spark rule yet")
+            return original_node
         if isinstance(original_node.target, cst.Name):
             self.env.pop(original_node.target.value, None)
         return updated_node
@@ -601,17 +878,19 @@ class PandasPass(CellPass):
 
     def _only_shows(self, expr: cst.BaseExpression) -> bool:
         """A statement-level pandas expression with no effect: no writer, no inplace, no unknown call."""
+        if isinstance(self.kind(expr), (Frame, Column, Grouped, Scalar, Driver)) and not isinstance(expr, cst.Call):
+            return True
         if isinstance(self.kind(expr), (Frame, Column, Grouped, Scalar)):
             return True
         if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
             return False
         method = expr.func.attr.value
-        if method.startswith("to_") or method in ("plot", "hist") or any(
+        if method.startswith("to_") or method in ("plot", "hist", *MUTATING_METHODS) or any(
             a.keyword is not None and a.keyword.value == "inplace" for a in expr.args
         ):
             return False
         receiver = expr.func.value
-        return isinstance(self.kind(receiver), (Frame, Column, Grouped, Accessor)) or (
+        return isinstance(self.kind(receiver), (Frame, Column, Grouped, Accessor, Driver)) or (
             isinstance(receiver, cst.Call) and self._only_shows(receiver)
         )
 
@@ -621,6 +900,26 @@ class PandasPass(CellPass):
         comments = [cst.EmptyLine(comment=cst.Comment(m)) for m in dict.fromkeys(self.markers)]
         self.markers = []
         return updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *comments])
+
+
+def _base_of(node: cst.BaseExpression) -> cst.BaseExpression:
+    while isinstance(node, (cst.Subscript, cst.Attribute)):
+        node = node.value
+    return node
+
+
+def _walk(node: cst.CSTNode):
+    """``node`` and every node below it."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def _short(node: cst.CSTNode, width: int = 60) -> str:
+    code = " ".join(code_of(node).split())
+    return code if len(code) <= width else code[: width - 3] + "..."
 
 
 def _is_full_slice(node: cst.BaseSlice) -> bool:
