@@ -180,7 +180,7 @@ def render_package(
 
     state = rewritten.state
     imports, run_function, steps = pipeline_module(rewritten, name, notebook.path.name)
-    deps = dependencies(third_party_imports(imports), state.requirements, name)
+    deps = dependencies(third_party_imports(imports), [*state.requirements, *runtime_requirements(state.uses)], name)
     env_prefix = name.upper()
     config_entries = [
         {
@@ -222,6 +222,9 @@ def render_package(
         files[target.format(name=name)] = env.get_template(f"package/{template}").render(context).encode()
     for rel, content in sorted(samples.items()):
         files[f"tests/data/{rel}"] = content
+    from nb2prod.convert.audit import audit_pipeline
+
+    audit = [f.as_dict() for f in audit_pipeline(files[f"src/{name}/pipeline.py"].decode())]
     report = {
         "nb2prod": __version__,
         "notebook": notebook.path.name,
@@ -232,6 +235,7 @@ def render_package(
         "config": {k: state.config_origin.get(k, "") for k in state.config},
         "environment_variables": dict(sorted(state.env_vars.items())),
         "dependencies": deps,
+        "audit": audit,
     }
     files["conversion.json"] = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
     files["CONVERSION.md"] = env.get_template("CONVERSION.md.j2").render(
@@ -241,6 +245,20 @@ def render_package(
     manifest = build_manifest(notebook, report["cells"], files, relpath(notebook.path.resolve(), package_dir.resolve()))
     files[MANIFEST_NAME] = dump_manifest(manifest)
     return dict(sorted(files.items())), report
+
+
+#: what helpers of the generated code need at run time, by the name in ConversionState.uses
+RUNTIME_REQUIREMENTS = {
+    # the driver tier (compat.Driver, compat.from_pandas): pandas next to PySpark 4 (below 3), Arrow for toPandas()
+    "driver": ("pandas>=2.2,<3", "pyarrow>=15"),
+    "from_pandas": ("pandas>=2.2,<3", "pyarrow>=15"),
+    "fetch": ("urllib3>=2",),  # compat.fetch downloads URL inputs with urllib3's Retry
+}
+
+
+def runtime_requirements(uses: set[str]) -> list[str]:
+    """The requirements the generated helpers named in ``uses`` need (PEP 508 strings, sorted, no repeats)."""
+    return sorted({r for use in uses for r in RUNTIME_REQUIREMENTS.get(use, ())})
 
 
 def _redactor(secrets: dict[str, str]) -> Callable[[str], str]:

@@ -33,6 +33,8 @@ CODES = {
 
 PLOT_MODULES = ("matplotlib", "seaborn", "plotly", "pandas.plotting", "altair", "bokeh")
 PLOT_METHODS = frozenset({"plot", "hist", "boxplot", "scatter_matrix"})
+#: functions of plotting libraries that load data: their results are data, never dropped with the plots
+DATA_LOADERS = ("seaborn.load_dataset", "plotly.data.", "plotly.express.data.", "bokeh.sampledata.")
 #: methods whose only effect in a notebook is to show something
 SHOW_METHODS = frozenset(
     {"head", "tail", "describe", "info", "sample", "show", "to_string", "nunique", "unique", "memory_usage"}
@@ -98,6 +100,10 @@ class LoggingPass(CellPass):
             return set()
 
     def _is_plot(self, expr: cst.BaseExpression) -> bool:
+        if isinstance(expr, cst.Call) and any(
+            n.startswith(loader) for n in self._qualified(expr.func) for loader in DATA_LOADERS
+        ):
+            return False  # sns.load_dataset("tips") is data, not a figure
         root = chain_root(expr)
         if isinstance(root, cst.Name) and root.value in self.plot_names:
             return True

@@ -71,6 +71,9 @@ CODES = {
     ),
 }
 
+#: pandas readers whose path may be an http(s) URL, which Spark cannot read: compat.fetch() downloads it
+_READERS = frozenset({"read_csv", "read_table", "read_json", "read_parquet"})
+
 #: functions that accept any value, Spark ones included, and do not need pandas
 SAFE_FUNCTIONS = frozenset({"str", "repr", "type", "isinstance", "id", "print", "hasattr", "getattr", "callable"})
 #: receivers whose methods accept Spark values as they are (the logging pass emits log.info(...))
@@ -140,6 +143,8 @@ class PandasPass(CellPass):
         self.subscripted: set[cst.CSTNode] = set()
         #: notebook functions whose body runs in the driver tier
         self.driver_functions: set[str] = set()
+        #: names bound to an http(s) URL (read through compat.fetch)
+        self.url_names: set[str] = set()
         #: top-level statement bookkeeping: nesting depth, and (events, markers, env) at its start
         self.depth = 0
         self.statement_start: tuple[int, int, dict[str, Kind]] | None = None
@@ -229,9 +234,12 @@ class PandasPass(CellPass):
     def _library_function(self, func: cst.BaseExpression) -> tuple[str, str] | None:
         """(receiver type, name) for ``pandas.<name>`` or ``numpy.<name>``, by qualified name."""
         for q in self.get_metadata(QualifiedNameProvider, func, set()):
-            for module, receiver in (("pandas.", "pandas"), ("numpy.", "numpy")):
+            for module, receiver in (("pandas.", "pandas"), ("numpy.", "numpy"), ("seaborn.", "seaborn")):
                 if q.name.startswith(module) and q.name.count(".") == 1:
-                    return receiver, q.name.split(".", 1)[1]
+                    name = q.name.split(".", 1)[1]
+                    if receiver == "seaborn" and (receiver, name) not in DISPATCH:
+                        continue  # seaborn matters only where it loads data
+                    return receiver, name
         return None
 
     def _replace(self, original, updated, code: str, kind: Kind | None):
@@ -361,6 +369,8 @@ class PandasPass(CellPass):
             return updated_node
         receiver_code, receiver_kind = None, None
         receiver_type, method = library if library else ("pandas", None)
+        if receiver_type == "seaborn":
+            receiver_code = code_of(updated_node.func)  # the loader as the notebook spells it
         if method is None:
             receiver_kind = self.kind(func.value) if isinstance(func, cst.Attribute) else None
             receiver_type = _receiver_type(receiver_kind)
@@ -382,7 +392,10 @@ class PandasPass(CellPass):
                 inplace = arg.literal_or(False) is True
             else:
                 kwargs[upd.keyword.value] = arg
-        label = f"{ {'pandas': 'pd', 'numpy': 'np'}.get(receiver_type, receiver_type)}.{method}"
+        if receiver_type == "pandas" and method in _READERS and args and self._is_url(original_node.args[0].value):
+            args[0] = Arg(f"compat.fetch({args[0].code})", args[0].kind, args[0].node)
+            self.state.uses |= {"compat", "fetch"}
+        label = f"{ {'pandas': 'pd', 'numpy': 'np', 'seaborn': 'sns'}.get(receiver_type, receiver_type)}.{method}"
         found = self._dispatch(original_node, receiver_type, method, CallSite(method, receiver_code, receiver_kind, args, kwargs), f"{label}()")
         if found is None:
             return updated_node if receiver_type == "numpy" else original_node
@@ -419,6 +432,24 @@ class PandasPass(CellPass):
         elif any(isinstance(a.kind, SPARK_KINDS) for a in (*site.args, *site.kwargs.values())):
             self._not_converted(original_node, "PS006", f"{label} on a Spark column has no Spark rule yet")
         return None
+
+    def _is_url(self, node: cst.BaseExpression) -> bool:
+        """Whether a reader's path is an http(s) URL: a literal, a config value, or a name bound to one."""
+        if isinstance(node, cst.Name) and node.value in self.url_names:
+            return True
+        if isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+        elif (
+            isinstance(node, cst.Subscript)
+            and isinstance(node.value, cst.Name)
+            and node.value.value == "config"
+            and isinstance(node.slice[0].slice, cst.Index)
+            and isinstance(node.slice[0].slice.value, cst.SimpleString)
+        ):
+            value = self.state.config.get(node.slice[0].slice.value.evaluated_value)
+        else:
+            return False
+        return isinstance(value, str) and value.startswith(("http://", "https://"))
 
     def _foreign_call(self, call: cst.Call) -> None:
         """A call that is not pandas: Spark values passed to it need pandas (PS006); unknown ones are unresolved."""
@@ -692,6 +723,12 @@ class PandasPass(CellPass):
     # -- statements -----------------------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
         self.failures_at.append(self.failures)
+        for t in node.targets:
+            if isinstance(t.target, cst.Name):
+                if self._is_url(node.value):
+                    self.url_names.add(t.target.value)
+                else:
+                    self.url_names.discard(t.target.value)
         self.targets.update(t.target for t in node.targets if isinstance(t.target, (cst.Subscript, cst.Attribute)))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:

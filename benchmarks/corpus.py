@@ -1,0 +1,242 @@
+"""Convert a corpus of real notebooks, run what runs offline, and write the results table.
+
+The development corpus is real public notebooks (tutorials, book chapters, Kaggle-style analyses)
+kept OUTSIDE the repository: neither the notebooks nor their data are committed, only this table.
+For each notebook below CORPUS_DIR (``.ipynb_checkpoints`` skipped) it records:
+
+* load: ``ok``, ``refused`` (exit 2 with a "not a notebook" / "invalid notebook" message) or
+  ``traceback`` (the CLI printed one: always a bug);
+* the convert exit code and wall time;
+* readiness with the honest denominator (converted / all sites, driver and unresolved included),
+  the tiers, and the pipeline audit's findings (pandas-only API on Spark values);
+* whether every generated ``.py`` compiles;
+* with ``--run``: whether the notebook runs by itself offline (nbclient, in its own directory, with a
+  time limit), and for those whether the generated pipeline runs to the end
+  (``python -m <package> run`` from the notebook's directory, the package on ``PYTHONPATH``), with the
+  first line of its error;
+* with ``--verify`` (implies ``--run``): ``nb2prod verify --format json``'s verdict and how many
+  datasets it compared and found equal.
+
+Usage:
+    python benchmarks/corpus.py CORPUS_DIR [--run] [--verify] [--match REGEX] [--timeout 180]
+                                [--out benchmarks/results/corpus.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def notebooks(corpus: Path, match: str | None) -> list[Path]:
+    found = [p for p in sorted(corpus.rglob("*.ipynb")) if ".ipynb_checkpoints" not in p.parts]
+    return [p for p in found if match is None or re.search(match, str(p.relative_to(corpus)))]
+
+
+def convert(notebook: Path, out: Path) -> dict:
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "nb2prod", "convert", str(notebook), "-o", str(out), "--force"],
+        capture_output=True, text=True,
+    )
+    row = {"convert_exit": proc.returncode, "convert_s": round(time.perf_counter() - started, 2)}
+    err = proc.stderr.strip()
+    if "Traceback" in err:
+        row["load"] = "traceback"
+        row["error"] = err.splitlines()[-1][:160]
+    elif proc.returncode == 2 and ("not a notebook" in err or "invalid notebook" in err or "cannot read" in err):
+        row["load"] = "refused"
+        row["error"] = err.splitlines()[-1][:160]
+    else:
+        row["load"] = "ok" if proc.returncode == 0 else "error"
+        if proc.returncode:
+            row["error"] = (err.splitlines() or ["?"])[-1][:160]
+    report_path = out / "conversion.json"
+    if proc.returncode == 0 and report_path.is_file():
+        report = json.loads(report_path.read_text())
+        row["summary"] = report["summary"]
+        row["audit"] = len(report.get("audit", []))
+        row["package"] = report["package"]
+        row["reasons"] = [
+            (r["code"], r["message"].split(":")[0][:70])
+            for c in report["cells"] for r in c["reasons"] if r["outcome"] in ("partial", "not-converted")
+        ]
+        row["compiles"] = all(_compiles(p) for p in out.rglob("*.py"))
+    return row
+
+
+def _compiles(path: Path) -> bool:
+    try:
+        compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def run_notebook(notebook: Path, timeout: int) -> tuple[bool, str]:
+    """Execute a copy of the notebook in its own directory; (ran to the end, first error line)."""
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}})
+    started = time.monotonic()
+    try:
+        client.execute()
+    except Exception as exc:  # CellExecutionError, timeouts, dead kernels: the notebook does not run by itself
+        first = str(exc).strip().splitlines()
+        return False, (first[-1] if first else type(exc).__name__)[:120]
+    finally:
+        if time.monotonic() - started > timeout * 3:
+            return False, "too slow"
+    return True, ""
+
+
+def run_pipeline(package: str, out: Path, cwd: Path, timeout: int) -> tuple[bool, str, float]:
+    env = dict(os.environ, PYTHONPATH=str(out / "src"), PYSPARK_PYTHON=sys.executable)
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run([sys.executable, "-m", package, "run"], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, "timed out", round(time.perf_counter() - started, 1)
+    elapsed = round(time.perf_counter() - started, 1)
+    if proc.returncode == 0:
+        return True, "", elapsed
+    lines = [l for l in proc.stderr.splitlines() if "failed:" in l] or proc.stderr.strip().splitlines() or ["?"]
+    return False, re.sub(r"\s+", " ", lines[-1])[:160], elapsed
+
+
+def verify(notebook: Path, out: Path, timeout: int) -> dict:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "nb2prod", "verify", str(notebook), "--package", str(out), "--format", "json"],
+            capture_output=True, text=True, timeout=timeout * 3, cwd=out,
+        )
+    except subprocess.TimeoutExpired:
+        return {"verdict": "timed out"}
+    try:
+        result = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return {"verdict": f"exit {proc.returncode}"}
+    return {k: result.get(k) for k in ("verdict", "datasets_compared", "datasets_equal")}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--run", action="store_true", help="run notebooks and, where they run, their pipelines")
+    parser.add_argument("--verify", action="store_true", help="also run nb2prod verify where the notebook runs")
+    parser.add_argument("--match", help="only notebooks whose path (relative to CORPUS_DIR) matches this regular expression")
+    parser.add_argument("--timeout", type=int, default=180, help="seconds per notebook run and per pipeline run")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "corpus.md")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON")
+    args = parser.parse_args()
+    args.run = args.run or args.verify
+    corpus = args.corpus.resolve()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, notebook in enumerate(notebooks(corpus, args.match), 1):
+            out = Path(tmp) / f"p{i}"
+            row = {"notebook": str(notebook.relative_to(corpus))}
+            row.update(convert(notebook, out))
+            if args.run and row.get("package"):
+                ran, why = run_notebook(notebook, args.timeout)
+                row["runs_offline"] = ran
+                if not ran:
+                    row["notebook_error"] = why
+                else:
+                    ok, error, seconds = run_pipeline(row["package"], out, notebook.parent, args.timeout)
+                    row.update(pipeline_ran=ok, pipeline_error=error, pipeline_s=seconds)
+                    if args.verify:
+                        row["verify"] = verify(notebook, out, args.timeout)
+            print(json.dumps({k: v for k, v in row.items() if k != "reasons"}), flush=True)
+            rows.append(row)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    args.out.write_text(render(rows, args, corpus))
+    return 0
+
+
+def render(rows: list[dict], args, corpus: Path) -> str:
+    ok = [r for r in rows if "summary" in r]
+    total = collections.Counter()
+    for r in ok:
+        s = r["summary"]
+        total["sites"] += s["pandas_calls"]
+        total["converted"] += s["pandas_calls_converted"]
+        for tier, n in s["tiers"].items():
+            total[f"tier:{tier}"] += n
+    ran = [r for r in rows if r.get("runs_offline")]
+    lines = [
+        "# Development corpus: real notebooks",
+        "",
+        f"`python benchmarks/corpus.py {corpus.name}{' --run' if args.run else ''}{' --verify' if args.verify else ''}"
+        f"{' --match ' + args.match if args.match else ''}` on {platform.node() or 'this machine'}, Python {platform.python_version()}.",
+        "The notebooks are public repositories fetched into a scratch folder (not committed; see the docstring of corpus.py).",
+        "",
+        "## Totals",
+        "",
+        f"- notebooks: {len(rows)}; converted (exit 0): {sum(r['convert_exit'] == 0 for r in rows)}; "
+        f"refused: {sum(r['load'] == 'refused' for r in rows)}; tracebacks: {sum(r['load'] == 'traceback' for r in rows)}; "
+        f"other errors: {sum(r['load'] == 'error' for r in rows)}",
+        f"- packages whose every .py compiles: {sum(bool(r.get('compiles')) for r in ok)} / {len(ok)}",
+        f"- audit findings (pandas-only API on Spark values, outside the driver tier): {sum(r.get('audit', 0) for r in ok)}",
+        f"- pandas call sites: {total['sites']}; converted (native + executor fallbacks): {total['converted']} "
+        f"= {total['converted'] / max(total['sites'], 1):.1%} readiness",
+        "- by tier: " + ", ".join(f"{k.split(':', 1)[1]} {v}" for k, v in sorted(total.items()) if k.startswith("tier:")),
+    ]
+    if args.run:
+        lines.append(
+            f"- notebooks that run by themselves offline: {len(ran)}; their pipelines ran to the end: "
+            f"{sum(bool(r.get('pipeline_ran')) for r in ran)} / {len(ran)}"
+        )
+    if args.verify:
+        compared = [r for r in ran if (r.get("verify") or {}).get("datasets_compared")]
+        equal = [r for r in compared if r["verify"]["datasets_compared"] == r["verify"]["datasets_equal"]]
+        lines.append(f"- verify: at least one dataset compared on {len(compared)} / {len(ran)}; all compared equal on {len(equal)}")
+    reasons = collections.Counter(reason for r in ok for reason in r.get("reasons", []))
+    lines += ["", "## Commonest reasons a site is not converted", "", "| count | code | reason |", "|---|---|---|"]
+    lines += [f"| {n} | {code} | {msg.replace('|', '/')} |" for (code, msg), n in reasons.most_common(15)]
+    errors = collections.Counter(r["pipeline_error"].split(":")[1].strip() if r.get("pipeline_error", "").count(":") > 1 else r.get("pipeline_error") for r in ran if not r.get("pipeline_ran"))
+    if errors:
+        lines += ["", "## Pipeline failures by error", "", "| count | error |", "|---|---|"]
+        lines += [f"| {n} | {str(e).replace('|', '/')[:100]} |" for e, n in errors.most_common(15)]
+    lines += [
+        "",
+        "## Per notebook",
+        "",
+        "| notebook | load | readiness | sites | driver | unresolved | audit | compiles | convert s | runs offline | pipeline |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        s = r.get("summary") or {}
+        pipeline = ""
+        if r.get("runs_offline"):
+            pipeline = "ran" if r.get("pipeline_ran") else f"failed: {r.get('pipeline_error', '')[:70]}"
+            if r.get("verify"):
+                v = r["verify"]
+                pipeline += f"; verify {v.get('verdict')} {v.get('datasets_equal')}/{v.get('datasets_compared')}"
+        elif "runs_offline" in r:
+            pipeline = f"(notebook: {r.get('notebook_error', '')[:50]})"
+        lines.append(
+            f"| {r['notebook'].replace('|', '/')} | {r['load']} | {s.get('readiness', 0):.0%} | {s.get('pandas_calls', '')} | "
+            f"{s.get('pandas_calls_driver', '')} | {s.get('pandas_calls_unresolved', '')} | {r.get('audit', '')} | "
+            f"{'yes' if r.get('compiles') else ('no' if 'compiles' in r else '')} | {r['convert_s']} | "
+            f"{'yes' if r.get('runs_offline') else ('no' if 'runs_offline' in r else '')} | {pipeline.replace('|', '/')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

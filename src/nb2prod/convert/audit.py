@@ -1,0 +1,140 @@
+"""A static audit of the generated pipeline: no pandas-only API on a value that flows from Spark code.
+
+The audit is independent of the pandas pass's kind tracking: it reads the
+generated ``run()`` function as a data engineer would, follows which names hold
+Spark values (bound from ``spark.read``, or from a chain of Spark DataFrame,
+Column or GroupedData methods on such a name), and reports every attribute of
+such a value that PySpark does not have (``iloc``, ``pivot_table``, ``to_csv``).
+Code in the driver tier (statements marked ``# nb2prod: ... runs on the driver``
+and names rebound with ``driver.pandas(...)``) is pandas on purpose and is not
+audited. A finding means the converter's accounting missed a pandas operation:
+tests hold the count at zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from nb2prod.convert import api_names
+
+#: attributes a Spark value may have in generated code
+SPARK_NAMES = (
+    api_names.SPARK_DATAFRAME | api_names.SPARK_COLUMN | api_names.SPARK_GROUPED | api_names.SPARK_WRITER
+) | {"write", "na", "stat", "rdd", "columns", "dtypes", "schema"}
+#: methods whose result is a local Python value (a Row, a list, a number), not a Spark value
+LOCAL_RESULTS = frozenset({"collect", "first", "head", "take", "tail", "count", "toPandas", "toLocalIterator", "isEmpty", "columns", "dtypes", "schema"})
+_DRIVER_MARK = "runs on the driver"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One pandas-only attribute on a Spark value: ``step`` (its ``with step(...)`` label), ``line`` (1-based, in pipeline.py), ``code``."""
+
+    step: str
+    line: int
+    attribute: str
+    code: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"step": self.step, "line": self.line, "attribute": self.attribute, "code": self.code}
+
+
+def _chain(node: cst.BaseExpression) -> tuple[str | None, list[str]]:
+    """(root name, attribute names from the root outwards) of ``a.b(...).c[...]``."""
+    attrs: list[str] = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            attrs.append(node.attr.value)
+            node = node.value
+        elif isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        else:
+            break
+    return (node.value if isinstance(node, cst.Name) else None), attrs[::-1]
+
+
+class _Audit(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+
+    def __init__(self) -> None:
+        self.spark: set[str] = {"spark"}
+        self.findings: list[Finding] = []
+        self.step = ""
+        self.driver = False
+
+    def _is_spark(self, node: cst.BaseExpression) -> bool:
+        root, attrs = _chain(node)
+        if root not in self.spark:
+            return False
+        if root == "spark":
+            return bool(attrs) and attrs[0] in ("read", "createDataFrame", "table", "sql", "range")
+        return not any(a in LOCAL_RESULTS for a in attrs)
+
+    def visit_With(self, node: cst.With) -> None:
+        call = node.items[0].item
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "step" and call.args:
+            self.step = getattr(call.args[0].value, "evaluated_value", "") or ""
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.driver = any(_DRIVER_MARK in (line.comment.value if line.comment else "") for line in node.leading_lines)
+
+    def visit_For(self, node: cst.For) -> bool:
+        if any(_DRIVER_MARK in (line.comment.value if line.comment else "") for line in node.leading_lines):
+            return False  # a driver-tier loop: pandas on purpose
+        return True
+
+    def visit_If(self, node: cst.If) -> bool:
+        return not any(_DRIVER_MARK in (line.comment.value if line.comment else "") for line in node.leading_lines)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return node.name.value == "run" or not any(_DRIVER_MARK in (line.comment.value if line.comment else "") for line in node.leading_lines)
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        spark = not self.driver and self._is_spark(node.value)
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                if spark:
+                    self.spark.add(target.target.value)
+                else:
+                    self.spark.discard(target.target.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self.driver:
+            return
+        root, attrs = _chain(node)
+        if root not in self.spark or root == "spark":
+            return
+        for attr in attrs:
+            if attr in LOCAL_RESULTS:
+                return
+            if attr not in SPARK_NAMES:
+                line = self.get_metadata(cst.metadata.PositionProvider, node).start.line
+                code = " ".join(cst.Module(body=[]).code_for_node(node).split())
+                self.findings.append(Finding(self.step, line, attr, code[:80]))
+                return
+
+
+def audit_pipeline(code: str) -> list[Finding]:
+    """Audit ``pipeline.py`` source.
+
+    Args:
+        code: the generated module's text.
+
+    Returns:
+        The findings, in source order (each attribute chain reported once); an
+        empty list for a clean pipeline or one that does not parse.
+    """
+    try:
+        module = cst.metadata.MetadataWrapper(cst.parse_module(code))
+    except (cst.ParserSyntaxError, RecursionError):
+        return []
+    audit = _Audit()
+    module.visit(audit)
+    unique: dict[tuple[int, str], Finding] = {}
+    for f in audit.findings:
+        unique.setdefault((f.line, f.code.split(".")[0]), f)
+    return list(unique.values())
