@@ -369,8 +369,6 @@ class PandasPass(CellPass):
             return updated_node
         receiver_code, receiver_kind = None, None
         receiver_type, method = library if library else ("pandas", None)
-        if receiver_type == "seaborn":
-            receiver_code = code_of(updated_node.func)  # the loader as the notebook spells it
         if method is None:
             receiver_kind = self.kind(func.value) if isinstance(func, cst.Attribute) else None
             receiver_type = _receiver_type(receiver_kind)
@@ -396,7 +394,9 @@ class PandasPass(CellPass):
             args[0] = Arg(f"compat.fetch({args[0].code})", args[0].kind, args[0].node)
             self.state.uses |= {"compat", "fetch"}
         label = f"{ {'pandas': 'pd', 'numpy': 'np', 'seaborn': 'sns'}.get(receiver_type, receiver_type)}.{method}"
-        found = self._dispatch(original_node, receiver_type, method, CallSite(method, receiver_code, receiver_kind, args, kwargs), f"{label}()")
+        function = code_of(updated_node.func) if library else None
+        site = CallSite(method, receiver_code, receiver_kind, args, kwargs, function)
+        found = self._dispatch(original_node, receiver_type, method, site, f"{label}()")
         if found is None:
             return updated_node if receiver_type == "numpy" else original_node
         rule, rewrite = found
@@ -420,7 +420,7 @@ class PandasPass(CellPass):
         rules = DISPATCH.get((receiver_type, method), [])
         for rule in rules:
             try:
-                return rule, rule.convert(CallSite(site.method, site.receiver, site.kind, list(site.args), dict(site.kwargs)))
+                return rule, rule.convert(CallSite(site.method, site.receiver, site.kind, list(site.args), dict(site.kwargs), site.function))
             except NotApplicable:
                 continue
             except NotConvertible as exc:

@@ -57,6 +57,8 @@ class CallSite:
         kind: the tracked kind of the receiver (see :mod:`..passes.pandas_pass`).
         args: positional arguments.
         kwargs: keyword arguments by name.
+        function: for module functions, the function as the notebook spells it
+            (``pd.DataFrame``, ``DataFrame`` after ``from pandas import DataFrame``).
     """
 
     method: str
@@ -64,6 +66,7 @@ class CallSite:
     kind: Kind | None
     args: list[Arg]
     kwargs: dict[str, Arg]
+    function: str | None = None
 
     def get(self, position: int | None, name: str, default: Any = MISSING) -> Arg | Any:
         """The argument at ``position`` or keyword ``name``, else ``default``."""

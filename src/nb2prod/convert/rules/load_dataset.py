@@ -39,4 +39,4 @@ class LoadDataset(Rule):
 
     def convert(self, site: CallSite) -> Rewrite:
         arguments = ", ".join([*(a.code for a in site.args), *(f"{k}={a.code}" for k, a in site.kwargs.items())])
-        return Rewrite(f"compat.from_pandas(spark, {site.receiver}({arguments}))", Frame(), uses=frozenset({"compat", "from_pandas"}))
+        return Rewrite(f"compat.from_pandas(spark, {site.function}({arguments}))", Frame(), uses=frozenset({"compat", "from_pandas"}))
