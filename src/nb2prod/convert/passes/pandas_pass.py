@@ -24,6 +24,7 @@ from libcst.metadata import QualifiedNameProvider
 from nb2prod.convert import api_names
 from nb2prod.convert.driver import MUTATING_METHODS, compiles, driver_statement
 from nb2prod.convert.kinds import (
+    MISSING_VALUES,
     SPARK_KINDS,
     Accessor,
     Column,
@@ -74,6 +75,8 @@ CODES = {
 #: pandas readers whose path may be an http(s) URL, which Spark cannot read: compat.fetch() downloads it
 _READERS = frozenset({"read_csv", "read_table", "read_json", "read_parquet"})
 
+#: builtins whose result is one Python value
+_SCALAR_BUILTINS = frozenset({"int", "float", "str", "bool", "round", "abs", "len", "min", "max"})
 #: functions that accept any value, Spark ones included, and do not need pandas
 SAFE_FUNCTIONS = frozenset({"str", "repr", "type", "isinstance", "id", "print", "hasattr", "getattr", "callable"})
 #: receivers whose methods accept Spark values as they are (the logging pass emits log.info(...))
@@ -298,6 +301,8 @@ class PandasPass(CellPass):
             # a parameter is a DataFrame (or column) when every call passes one, and there is a call
             if not self.scopes[1:] and seen and len(kinds) == 1 and kinds <= {Frame, Column}:
                 self.env[param.name.value] = seen[0] if isinstance(seen[0], Column) else Frame()
+            elif kinds <= {Scalar} and (seen or (param.default is not None and self._scalar(param.default))):
+                self.env[param.name.value] = Scalar()  # every call passes a plain value (or the default is one)
             elif kinds & {Driver}:
                 self.env[param.name.value] = Driver()
             elif kinds & {Frame, Column, Grouped, Frames, Unknown}:
@@ -328,7 +333,10 @@ class PandasPass(CellPass):
                 return
             name = arg.keyword.value if arg.keyword is not None else (params[position] if position < len(params) else None)
             if name is not None:
-                self.argument_kinds.setdefault((function.name.value, name), []).append(self.kind(arg.value))
+                kind = self.kind(arg.value)
+                if kind is None and self._scalar(arg.value):
+                    kind = Scalar()
+                self.argument_kinds.setdefault((function.name.value, name), []).append(kind)
 
     def leave_For(self, original_node, updated_node):
         iter_kind = self.kind(original_node.iter)
@@ -600,6 +608,10 @@ class PandasPass(CellPass):
             return original_node
         if not (isinstance(left_kind, Column) or isinstance(right_kind, Column)):
             return updated_node
+        other = original_node.right if isinstance(left_kind, Column) else original_node.left
+        if not isinstance(self.kind(other), Column) and not self._scalar(other):
+            self._not_converted(original_node, "PS006", f"`{_short(other)}` with a column: not a column or a scalar")
+            return original_node
         self._uses_f()
         left = column_code(code_of(updated_node.left), left_kind)
         right = column_code(code_of(updated_node.right), right_kind)
@@ -645,6 +657,10 @@ class PandasPass(CellPass):
         left_kind, right_kind = self.kind(original_node.left), self.kind(target.comparator)
         if not (isinstance(left_kind, Column) or isinstance(right_kind, Column)):
             return updated_node
+        other = target.comparator if isinstance(left_kind, Column) else original_node.left
+        if not isinstance(self.kind(other), Column) and not self._scalar(other):
+            self._not_converted(original_node, "PS006", f"`{_short(other)}` compared with a column: not a column or a scalar")
+            return original_node
         frame = next(k.frame for k in (left_kind, right_kind) if isinstance(k, Column))
         op = type(target.operator)
         left, right = code_of(updated_node.left), code_of(updated_node.comparisons[0].comparator)
@@ -764,7 +780,9 @@ class PandasPass(CellPass):
             ):
                 return self._assign_chained(original_node, updated_node, target, value_kind)
             if isinstance(target, cst.Name):
-                if value_kind is None:
+                if value_kind is None and not self.scopes and self._scalar(original_node.value):
+                    self.env[target.value] = Scalar()
+                elif value_kind is None:
                     self.env.pop(target.value, None)
                 else:
                     self.env[target.value] = value_kind
@@ -791,6 +809,10 @@ class PandasPass(CellPass):
         if value_kind is None and self._touches_pandas(original_node.value):
             # counted once: if a call inside the value already failed, that call is the unconverted site
             reason = f"the value assigned to column {column!r} was not converted"
+            self._not_converted(original_node, "PS106", reason, pandas_call=not failed_inside)
+            return original_node
+        if not isinstance(value_kind, Column) and not self._scalar(original_node.value):
+            reason = f"the value assigned to column {column!r} is not a column or a scalar (pandas aligns it by position or index)"
             self._not_converted(original_node, "PS106", reason, pandas_call=not failed_inside)
             return original_node
         self._uses_f()
@@ -845,6 +867,9 @@ class PandasPass(CellPass):
         if value_kind is None and self._touches_pandas(original_node.value):
             self._not_converted(original_node, "PS134", f"the value assigned to column {column!r} was not converted")
             return original_node
+        if not isinstance(value_kind, Column) and not self._scalar(original_node.value):
+            self._not_converted(original_node, "PS134", f"the value assigned to column {column!r} is not a column or a scalar")
+            return original_node
         self._uses_f()
         value = column_code(code_of(updated_node.value), value_kind)
         col = py_str(column)
@@ -853,6 +878,28 @@ class PandasPass(CellPass):
         self.report(original_node, "PS134", "converted", message, pandas_call=True)
         code = f"{frame_name} = {frame_name}.withColumn({col}, F.when({mask_code}, {value}).otherwise(F.col({col})))\n"
         return cst.parse_statement(code).body[0]
+
+    def _scalar(self, node: cst.BaseExpression) -> bool:
+        """Whether an expression is a plain Python value a Spark column can take as ``F.lit`` (a literal,
+        a setting, a number computed from Spark, arithmetic of those); arrays, lists and unknown names are not."""
+        if isinstance(self.kind(node), Scalar) or code_of(node) in MISSING_VALUES:
+            return True
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary)):
+            return True
+        if isinstance(node, cst.Name):
+            return node.value in ("True", "False", "None") or isinstance(self.env.get(node.value), Scalar)
+        if isinstance(node, cst.Subscript):
+            return isinstance(node.value, cst.Name) and node.value.value == "config"
+        if isinstance(node, cst.UnaryOperation):
+            return self._scalar(node.expression)
+        if isinstance(node, cst.BinaryOperation):
+            return self._scalar(node.left) and self._scalar(node.right)
+        if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Name) and node.func.value in _SCALAR_BUILTINS:
+                return True
+            library = self._library_function(node.func)
+            return library is not None and library[0] == "pandas" and library[1] in SCALAR_FUNCTIONS
+        return False
 
     def _touches_pandas(self, node: cst.CSTNode) -> bool:
         """Whether any part of ``node`` is a tracked pandas object (so the whole is pandas code)."""
