@@ -104,9 +104,10 @@ def summarise(cells: list[CellReport], events: list[Event]) -> dict[str, object]
     denominator holds the sites that run as pandas on the driver
     (``pandas_calls_driver``) and those on values whose kind could not be decided
     (``pandas_calls_unresolved``): they are never left out. ``tiers`` counts
-    every site by where it runs: ``native``, an executor fallback
-    (``pandas_udf``, ``applyInPandas``, ``mapInPandas``), ``driver``,
-    ``unresolved``, or ``not-run`` (its cell is not in the pipeline).
+    every site by where it runs: ``native``, a fallback (``pandas_udf``,
+    ``applyInPandas``, ``mapInPandas``, ``collect``), ``driver`` (the notebook's
+    pandas code on the driver), ``unresolved``, or ``not-run`` (its cell is not
+    in the pipeline).
     """
     calls = [e for e in events if e.pandas_call]
     converted = [e for e in calls if e.outcome in ("converted", "partial")]
@@ -123,8 +124,8 @@ def summarise(cells: list[CellReport], events: list[Event]) -> dict[str, object]
         "dropped": counts["dropped"],
         "pandas_calls": len(calls),
         "pandas_calls_converted": len(converted),
-        "pandas_calls_driver": tiers.get("driver", 0),
-        "pandas_calls_unresolved": tiers.get("unresolved", 0),
+        "pandas_calls_driver": sum(1 for e in calls if e.outcome == "not-converted" and e.tier == "driver"),
+        "pandas_calls_unresolved": sum(1 for e in calls if e.outcome == "not-converted" and e.tier == "unresolved"),
         "readiness": round(len(converted) / len(calls), 4) if calls else 1.0,
         "tiers": dict(sorted(tiers.items())),
     }

@@ -95,7 +95,8 @@ class Rewrite:
     note: str | None = None
     uses: frozenset[str] = field(default_factory=frozenset)
     #: how the call runs on Spark: "native" (Spark functions), or a fallback tier, most distributed
-    #: first: "pandas_udf", "applyInPandas", "mapInPandas", "driver" (toPandas/collect of a small result)
+    #: first: "pandas_udf", "applyInPandas", "mapInPandas", "collect" (a small result collected by Spark).
+    #: (The "driver" tier, the notebook's pandas code on the driver, is not a rule's: see nb2prod.convert.driver.)
     tier: str = "native"
 
 

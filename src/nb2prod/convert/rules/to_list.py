@@ -47,5 +47,5 @@ class CollectColumn(Rule):
             Scalar(),
             outcome="partial",
             note="collects the column's values to the driver: keep it to small results",
-            tier="driver",
+            tier="collect",
         )
