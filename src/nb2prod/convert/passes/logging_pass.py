@@ -84,13 +84,19 @@ class LoggingPass(CellPass):
         super().__init__(context)
         self.depth = 0
         self.plot_names: set[str] = set()
+        #: ids of the `pass` lines standing for dropped statements inside blocks
+        self.placeholders: set[int] = set()
 
     def visit_IndentedBlock(self, node) -> None:
         self.depth += 1
 
     def leave_IndentedBlock(self, original_node, updated_node):
         self.depth -= 1
-        return updated_node
+        # a dropped statement left `pass` to keep the block valid: keep one only where nothing else is left
+        kept = [s for s in updated_node.body if id(s) not in self.placeholders]
+        if len(kept) == len(updated_node.body):
+            return updated_node
+        return updated_node.with_changes(body=kept or [updated_node.body[0]])
 
     # -- classification -------------------------------------------------------------------------
     def _qualified(self, node: cst.CSTNode) -> set[str]:
@@ -190,7 +196,11 @@ class LoggingPass(CellPass):
             return updated_node
         if keep:
             return updated_node.with_changes(body=keep)
-        return updated_node.with_changes(body=[cst.Pass()]) if self.depth else cst.RemoveFromParent()
+        if not self.depth:
+            return cst.RemoveFromParent()
+        placeholder = updated_node.with_changes(body=[cst.Pass()])
+        self.placeholders.add(id(placeholder))
+        return placeholder
 
     def _statement(self, line: cst.SimpleStatementLine, statement, updated):
         """The statement to keep (maybe rewritten), or None to drop it."""

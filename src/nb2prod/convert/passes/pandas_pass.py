@@ -205,9 +205,12 @@ class PandasPass(CellPass):
             self.returns.pop(original.name.value, None)
             self.env.pop(original.name.value, None)
         self.state.uses.add("driver")
-        why = dict.fromkeys(f"# nb2prod: {e.code} not converted, runs on the driver: {e.message}" for e in failed)
+        # the reasons a statement went to the driver; operations on values already there (PS004) need no comment each
+        why = dict.fromkeys(f"# nb2prod: {e.code} not converted, runs on the driver: {e.message}" for e in failed if e.code != "PS004")
         if not failed:
             why = {"# nb2prod: PS007 not converted, runs on the driver: the Spark form does not compile": None}
+        elif not why:
+            why = {"# nb2prod: runs on the driver (pandas values from earlier driver statements)": None}
         markers = [cst.EmptyLine(comment=cst.Comment(line)) for line in why]
         *rebinds, body = statements
         if not rebinds:
@@ -223,7 +226,6 @@ class PandasPass(CellPass):
         """Count an operation on a pandas object on the driver (PS004) or on an undecided value (PS003)."""
         if isinstance(receiver_kind, Unknown):
             self.report(node, "PS003", "not-converted", f"{what} on a value of unknown kind", pandas_call=True, tier="unresolved")
-            self.markers.append(f"# nb2prod: PS003 unresolved: {what} on a value of unknown kind")
             return Unknown()
         self.report(node, "PS004", "not-converted", f"{what} runs on the driver (pandas)", pandas_call=True, tier="driver")
         return Driver()
