@@ -8,6 +8,7 @@ import pandas as pd
 import pyspark
 from pyspark.sql import Column, DataFrame, GroupedData
 from pyspark.sql import functions as F
+from pyspark.sql.dataframe import DataFrameNaFunctions, DataFrameStatFunctions
 from pyspark.sql.readwriter import DataFrameWriter
 
 
@@ -40,4 +41,5 @@ print(block("PANDAS_GROUPBY", "attributes and methods of pandas DataFrameGroupBy
 print(block("SPARK_DATAFRAME", "attributes and methods of pyspark.sql.DataFrame", public(DataFrame)))
 print(block("SPARK_COLUMN", "attributes and methods of pyspark.sql.Column", public(Column)))
 print(block("SPARK_GROUPED", "attributes and methods of pyspark.sql.GroupedData", public(GroupedData)))
+print(block("SPARK_NA_STAT", "attributes and methods of df.na and df.stat", sorted(set(public(DataFrameNaFunctions)) | set(public(DataFrameStatFunctions)))))
 print(block("SPARK_WRITER", "attributes and methods of DataFrameWriter (df.write)", public(DataFrameWriter)))

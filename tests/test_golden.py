@@ -50,6 +50,7 @@ from pathlib import Path
 
 import pytest
 
+from nb2prod.convert.audit import audit_pipeline
 from nb2prod.convert.engine import Rewritten, rewrite_sources
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
@@ -219,10 +220,28 @@ def update_golden(request) -> bool:
     return bool(request.config.getoption("--update-golden", default=False))
 
 
+def pipeline_text(result: Rewritten) -> str:
+    """The cells' generated code as the body of a pipeline function, one ``with step`` block per cell."""
+    blocks = []
+    for cell in result.cells:
+        if cell.generated.strip():
+            body = "\n".join("        " + line if line.strip() else "" for line in cell.generated.splitlines())
+            blocks.append(f'    with step("cell {cell.number}"):\n{body}\n')
+    return "def run(spark, config):\n    driver = None\n" + "".join(blocks)
+
+
 @pytest.mark.parametrize(("path", "case"), _params())
 def test_golden(path: Path, case: Case, update_golden: bool) -> None:
-    """The engine turns the case's cells into exactly the expected cells, events and state."""
+    """The engine turns the case's cells into exactly the expected cells, events and state.
+
+    Whatever the case, the generated pipeline compiles and the audit finds no pandas-only API on
+    a Spark value outside the driver tier (nb2prod.convert.audit).
+    """
     result = rewrite_sources(case.inputs)
+    if not case.todo:
+        pipeline = pipeline_text(result)
+        compile(pipeline, f"{case.name}.py", "exec")
+        assert audit_pipeline(pipeline) == [], f"{case.name}: pandas-only API on a Spark value"
     actual = actual_case(case, result)
     if case.noop:
         # the input is the expectation: what must come back unchanged

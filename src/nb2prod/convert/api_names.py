@@ -115,6 +115,13 @@ SPARK_GROUPED = frozenset(
     }
 )
 
+#: attributes and methods of df.na and df.stat
+SPARK_NA_STAT = frozenset(
+    {
+        'approxQuantile', 'corr', 'cov', 'crosstab', 'drop', 'fill', 'freqItems', 'replace', 'sampleBy',
+    }
+)
+
 #: attributes and methods of DataFrameWriter (df.write)
 SPARK_WRITER = frozenset(
     {

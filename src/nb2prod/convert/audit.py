@@ -21,11 +21,13 @@ from nb2prod.convert import api_names
 
 #: attributes a Spark value may have in generated code
 SPARK_NAMES = (
-    api_names.SPARK_DATAFRAME | api_names.SPARK_COLUMN | api_names.SPARK_GROUPED | api_names.SPARK_WRITER
+    api_names.SPARK_DATAFRAME | api_names.SPARK_COLUMN | api_names.SPARK_GROUPED | api_names.SPARK_WRITER | api_names.SPARK_NA_STAT
 ) | {"write", "na", "stat", "rdd", "columns", "dtypes", "schema"}
 #: methods whose result is a local Python value (a Row, a list, a number), not a Spark value
 LOCAL_RESULTS = frozenset({"collect", "first", "head", "take", "tail", "count", "toPandas", "toLocalIterator", "isEmpty", "columns", "dtypes", "schema"})
 _DRIVER_MARK = "runs on the driver"
+#: methods whose result is GroupedData: its count() is a DataFrame, not a number
+_GROUPING = frozenset({"groupBy", "groupby", "rollup", "cube", "pivot", "groupingSets"})
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class _Audit(cst.CSTVisitor):
             return False
         if root == "spark":
             return bool(attrs) and attrs[0] in ("read", "createDataFrame", "table", "sql", "range")
-        return not any(a in LOCAL_RESULTS for a in attrs)
+        return not any(a in LOCAL_RESULTS and not (a == "count" and p in _GROUPING) for p, a in zip([None, *attrs], attrs))
 
     def visit_With(self, node: cst.With) -> None:
         call = node.items[0].item
@@ -108,8 +110,8 @@ class _Audit(cst.CSTVisitor):
         root, attrs = _chain(node)
         if root not in self.spark or root == "spark":
             return
-        for attr in attrs:
-            if attr in LOCAL_RESULTS:
+        for previous, attr in zip([None, *attrs], attrs):
+            if attr in LOCAL_RESULTS and not (attr == "count" and previous in _GROUPING):
                 return
             if attr not in SPARK_NAMES:
                 line = self.get_metadata(cst.metadata.PositionProvider, node).start.line
