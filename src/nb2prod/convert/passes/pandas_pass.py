@@ -400,6 +400,10 @@ class PandasPass(CellPass):
                 inplace = arg.literal_or(False) is True
             else:
                 kwargs[upd.keyword.value] = arg
+        if method in ("merge", "join") and receiver_type in ("DataFrame", "pandas"):
+            # a pandas frame on the driver joined with a Spark one goes back to Spark (createDataFrame)
+            args = [self._to_spark_frame(a) for a in args]
+            kwargs = {k: self._to_spark_frame(a) if k in ("right", "left", "other") else a for k, a in kwargs.items()}
         if receiver_type == "pandas" and method in _READERS and args and self._is_url(original_node.args[0].value):
             args[0] = Arg(f"compat.fetch({args[0].code})", args[0].kind, args[0].node)
             self.state.uses |= {"compat", "fetch"}
@@ -442,6 +446,14 @@ class PandasPass(CellPass):
         elif any(isinstance(a.kind, SPARK_KINDS) for a in (*site.args, *site.kwargs.values())):
             self._not_converted(original_node, "PS006", f"{label} on a Spark column has no Spark rule yet")
         return None
+
+    def _to_spark_frame(self, arg: Arg) -> Arg:
+        """A driver value where a rule needs a DataFrame: ``compat.from_pandas(spark, value)`` (a pandas
+        Series or DataFrame; its index, when it carries data, becomes columns)."""
+        if not isinstance(arg.kind, Driver):
+            return arg
+        self.state.uses |= {"compat", "from_pandas"}
+        return Arg(f"compat.from_pandas(spark, {arg.code})", Frame(), arg.node)
 
     def _is_url(self, node: cst.BaseExpression) -> bool:
         """Whether a reader's path is an http(s) URL: a literal, a config value, or a name bound to one."""
