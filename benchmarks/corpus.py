@@ -18,7 +18,7 @@ For each notebook below CORPUS_DIR (``.ipynb_checkpoints`` skipped) it records:
   datasets it compared and found equal.
 
 Usage:
-    python benchmarks/corpus.py CORPUS_DIR [--run] [--verify] [--match REGEX] [--timeout 180]
+    python benchmarks/corpus.py CORPUS_DIR [--run] [--verify] [--match REGEX] [--timeout 180] [--jobs 1]
                                 [--out benchmarks/results/corpus.md]
 """
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import concurrent.futures
 import json
 import os
 import platform
@@ -132,6 +133,24 @@ def verify(notebook: Path, out: Path, timeout: int) -> dict:
     return {k: result.get(k) for k in ("verdict", "datasets_compared", "datasets_equal")}
 
 
+def measure(work: tuple) -> dict:
+    """One notebook's row: convert it and, when asked, run it, its pipeline and verify."""
+    corpus, notebook, out, run, check, timeout = work
+    row = {"notebook": str(notebook.relative_to(corpus))}
+    row.update(convert(notebook, out))
+    if run and row.get("package"):
+        ran, why = run_notebook(notebook, timeout)
+        row["runs_offline"] = ran
+        if not ran:
+            row["notebook_error"] = why
+        else:
+            ok, error, seconds = run_pipeline(row["package"], out, notebook.parent, timeout)
+            row.update(pipeline_ran=ok, pipeline_error=error, pipeline_s=seconds)
+            if check:
+                row["verify"] = verify(notebook, out, timeout)
+    return row
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
@@ -141,27 +160,17 @@ def main() -> int:
     parser.add_argument("--timeout", type=int, default=180, help="seconds per notebook run and per pipeline run")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "corpus.md")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks measured at once (each in its own process)")
     args = parser.parse_args()
     args.run = args.run or args.verify
     corpus = args.corpus.resolve()
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for i, notebook in enumerate(notebooks(corpus, args.match), 1):
-            out = Path(tmp) / f"p{i}"
-            row = {"notebook": str(notebook.relative_to(corpus))}
-            row.update(convert(notebook, out))
-            if args.run and row.get("package"):
-                ran, why = run_notebook(notebook, args.timeout)
-                row["runs_offline"] = ran
-                if not ran:
-                    row["notebook_error"] = why
-                else:
-                    ok, error, seconds = run_pipeline(row["package"], out, notebook.parent, args.timeout)
-                    row.update(pipeline_ran=ok, pipeline_error=error, pipeline_s=seconds)
-                    if args.verify:
-                        row["verify"] = verify(notebook, out, args.timeout)
-            print(json.dumps({k: v for k, v in row.items() if k != "reasons"}), flush=True)
-            rows.append(row)
+        work = [(corpus, notebook, Path(tmp) / f"p{i}", args.run, args.verify, args.timeout) for i, notebook in enumerate(notebooks(corpus, args.match), 1)]
+        with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            rows = []
+            for row in pool.map(measure, work):
+                print(json.dumps({k: v for k, v in row.items() if k != "reasons"}), flush=True)
+                rows.append(row)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     args.out.write_text(render(rows, args, corpus))
