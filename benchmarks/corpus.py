@@ -96,7 +96,7 @@ def run_notebook(notebook: Path, timeout: int) -> tuple[bool, str]:
     try:
         client.execute()
     except Exception as exc:  # CellExecutionError, timeouts, dead kernels: the notebook does not run by itself
-        first = str(exc).strip().splitlines()
+        first = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()
         return False, (first[-1] if first else type(exc).__name__)[:120]
     finally:
         if time.monotonic() - started > timeout * 3:
