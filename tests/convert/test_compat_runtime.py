@@ -90,3 +90,9 @@ def test_apply_rows_runs_the_notebook_function(spark, compat):
     df = spark.createDataFrame(PLANES)
     actual = df.select(compat.apply_rows(df, label).alias("out")).toPandas()["out"]
     assert sorted(actual) == sorted(expected)
+
+
+def test_rename_columns_with_a_function(spark, compat):
+    frame = spark.createDataFrame([(1, 2)], ["Dep_Delay", " Carrier "])
+    assert compat.rename_columns(frame, str.lower).columns == ["dep_delay", " carrier "]
+    assert compat.rename_columns(frame, lambda c: c.strip()).columns == ["Dep_Delay", "Carrier"]

@@ -19,6 +19,7 @@ def convert(notebook: Path, outdir: Path | None, name: str | None, force: bool) 
     Exit status: 0 converted (see the report for cells that were not), 2 bad input.
     """
     from nb2prod.convert.package import convert_notebook
+    from nb2prod.convert.passes.pandas_pass import COLLATERAL
 
     result = convert_notebook(notebook, outdir, name, force)
     s = result.summary
@@ -34,7 +35,9 @@ def convert(notebook: Path, outdir: Path | None, name: str | None, force: bool) 
     )
     for cell in result.report["cells"]:
         if cell["status"] in ("partial", "not-converted"):
-            first = next((r for r in cell["reasons"] if r["outcome"] in ("partial", "not-converted")), None)
+            failed = [r for r in cell["reasons"] if r["outcome"] in ("partial", "not-converted")]
+            # the cause first: not a site that merely runs on the driver with its statement
+            first = next((r for r in failed if not r["message"].endswith(COLLATERAL)), failed[0] if failed else None)
             why = f": {first['code']} {first['message']}" if first else ""
             click.echo(f"  {notebook}:cell {cell['cell']}: {cell['status']}{why}")
     click.echo(f"  report: {result.outdir / 'CONVERSION.md'}")

@@ -66,6 +66,11 @@ CODES = {
         "A Spark DataFrame or column passed to a function that expects pandas (scikit-learn, numpy, a builtin); the "
         "statement runs on the driver and the function gets the pandas value.",
     ),
+    "PS008": (
+        "rewrite-failed",
+        "nb2prod failed while rewriting a statement (a defect to report); the statement runs on the driver as written "
+        "and the rest of the notebook converts.",
+    ),
     "PS007": (
         "rewrite-does-not-compile",
         "The Spark form of a statement would not compile; it is not applied and the statement runs on the driver.",
@@ -75,6 +80,8 @@ CODES = {
 #: pandas readers whose path may be an http(s) URL, which Spark cannot read: compat.fetch() downloads it
 _READERS = frozenset({"read_csv", "read_table", "read_json", "read_parquet"})
 
+#: ends the message of a site converted by a rule whose statement still runs on the driver (for another site)
+COLLATERAL = "; runs on the driver with its statement"
 #: builtins whose result is one Python value
 _SCALAR_BUILTINS = frozenset({"int", "float", "str", "bool", "round", "abs", "len", "min", "max"})
 #: functions that accept any value, Spark ones included, and do not need pandas
@@ -195,7 +202,7 @@ class PandasPass(CellPass):
             if e.pandas_call:
                 tier = "unresolved" if e.tier == "unresolved" else "driver"
                 outcome = "not-converted"
-                message = e.message if e.outcome == "not-converted" else f"{e.message}; runs on the driver with its statement"
+                message = e.message if e.outcome == "not-converted" else f"{e.message}{COLLATERAL}"
                 self.state.events[i] = dataclasses.replace(e, outcome=outcome, tier=tier, message=message)
         self.env = dict(env_before)
         for name in now_pandas:
@@ -290,7 +297,31 @@ class PandasPass(CellPass):
                     break
                 self.argument_kinds = dry.argument_kinds
             self.hints = self.argument_kinds
-        return super().transform_module_impl(tree)
+        return self._transform_statements(tree)
+
+    def _transform_statements(self, tree: cst.Module) -> cst.Module:
+        """Transform the module one top-level statement at a time, so that a failure of the pass on
+        one statement (a bug, PS008) sends that statement to the driver tier and the rest converts."""
+        body: list[cst.BaseStatement] = []
+        for statement in tree.body:
+            self.depth, self.statement_start = 0, None
+            events_at, markers_at, env_before = len(self.state.events), len(self.markers), dict(self.env)
+            try:
+                result = statement.visit(self)
+            except (RecursionError, MemoryError, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # a defect of a rule or of this pass, not of the notebook
+                del self.state.events[events_at:]
+                del self.markers[markers_at:]
+                self.env = env_before
+                self.statement_start = (len(self.state.events), len(self.markers), env_before)
+                self.report(statement, "PS008", "not-converted", f"nb2prod could not rewrite this statement ({type(exc).__name__}: {exc})", pandas_call=True)
+                result = self._finish_statement(statement, statement)
+            if isinstance(result, cst.FlattenSentinel):
+                body.extend(result.nodes)
+            elif not isinstance(result, cst.RemovalSentinel):
+                body.append(result)
+        return tree.with_changes(body=body)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes.append(dict(self.env))
@@ -857,7 +888,14 @@ class PandasPass(CellPass):
         """``df["c"][mask] = v`` (chained assignment, which pandas' copy-on-write ignores) is written as
         the conditional column it was meant to be (PS134)."""
         inner: cst.Subscript = target.value
-        if len(target.slice) != 1 or len(inner.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+        if (
+            len(target.slice) != 1
+            or len(inner.slice) != 1
+            or not isinstance(target.slice[0].slice, cst.Index)
+            or not isinstance(inner.slice[0].slice, cst.Index)
+            or not isinstance(Arg(code_of(inner.slice[0].slice.value)).literal_or(None), str)
+        ):
+            # df[mask]["c"] = v sets a column of a copy: pandas leaves df as it was (SettingWithCopyWarning)
             self._not_converted(original_node, "PS134", "chained assignment needs df[column][mask]")
             return original_node
         updated_target = updated_node.targets[0].target

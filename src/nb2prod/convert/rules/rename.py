@@ -1,5 +1,7 @@
 """PS112 rename-columns."""
 
+import libcst as cst
+
 from nb2prod.convert.kinds import Frame
 from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, register
 
@@ -9,7 +11,10 @@ class RenameColumns(Rule):
     """``rename(columns=...)`` becomes ``withColumnsRenamed``.
 
     What it does:
-        ``df.rename(columns={"a": "b"})`` becomes ``df.withColumnsRenamed({"a": "b"})``.
+        ``df.rename(columns={"a": "b"})`` becomes ``df.withColumnsRenamed({"a": "b"})``;
+        ``df.rename(columns=str.lower)`` (a function of the name) becomes
+        ``compat.rename_columns(df, str.lower)``, which calls it on every column
+        name as pandas does.
 
     Why:
         The same operation; Spark ignores names that are not present, as
@@ -34,6 +39,10 @@ class RenameColumns(Rule):
         if columns is None:
             raise NotConvertible("only rename(columns={...}) is supported (index labels have no Spark equivalent)")
         site.only("columns")
+        if isinstance(columns.node, (cst.Name, cst.Attribute, cst.Lambda)):
+            # a function of the column name (str.lower, lambda c: c.strip()), called on every name
+            sorted_ = site.kind.sorted if isinstance(site.kind, Frame) else False
+            return Rewrite(f"compat.rename_columns({site.receiver}, {columns.code})", Frame(sorted=sorted_), uses=frozenset({"compat"}))
         mapping = columns.literal
         if not isinstance(mapping, dict):
             raise NotConvertible("columns= is not a literal dict")
