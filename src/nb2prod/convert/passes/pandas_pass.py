@@ -205,8 +205,10 @@ class PandasPass(CellPass):
                 message = e.message if e.outcome == "not-converted" else f"{e.message}{COLLATERAL}"
                 self.state.events[i] = dataclasses.replace(e, outcome=outcome, tier=tier, message=message)
         self.env = dict(env_before)
+        # what an unresolved statement binds is still of unknown kind; what a driver statement binds is pandas
+        undecided = bool(failed) and all(e.code == "PS003" for e in failed)
         for name in now_pandas:
-            self.env[name] = Driver()
+            self.env[name] = Unknown() if undecided else Driver()
         if isinstance(original, cst.FunctionDef):
             self.driver_functions.add(original.name.value)
             self.returns.pop(original.name.value, None)
@@ -319,6 +321,8 @@ class PandasPass(CellPass):
                 result = self._finish_statement(statement, statement)
             if isinstance(result, cst.FlattenSentinel):
                 body.extend(result.nodes)
+            elif isinstance(result, cst.SimpleStatementLine) and not result.body:
+                continue  # every statement of the line was removed (the module's own visit drops such lines too)
             elif not isinstance(result, cst.RemovalSentinel):
                 body.append(result)
         return tree.with_changes(body=body)
