@@ -59,7 +59,7 @@ def as_table(value: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, list[str]]:
         frame = value
     index = frame.index
     data_index = isinstance(index, pd.MultiIndex) or any(n is not None for n in index.names) or not pd.api.types.is_integer_dtype(index.dtype)
-    if data_index and len(frame) > 0 or isinstance(index, pd.MultiIndex):
+    if data_index:
         names = [str(n) if n is not None else ("index" if index.nlevels == 1 else f"level_{i}") for i, n in enumerate(index.names)]
         frame = frame.reset_index()
         notes.append(f"index {names} reset into columns")
