@@ -199,6 +199,20 @@ def compare_values(
     except (ValueError, TypeError) as exc:
         result.message = f"cannot turn the index into columns: {exc}"
         return result
+    if expected.columns.duplicated().any() or actual.columns.duplicated().any():
+        side = "notebook" if expected.columns.duplicated().any() else "pipeline"
+        result.message = f"the {side}'s value has duplicate column names"
+        return result
+    try:
+        return _compare_tables(result, expected, actual, notes_nb, notes_pl, pipeline, rtol, atol)
+    except Exception as exc:  # noqa: BLE001 - unhashable or exotic cells: reported, never a crash
+        result.message = f"cannot compare: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        return result
+
+
+def _compare_tables(
+    result: DatasetResult, expected: pd.DataFrame, actual: pd.DataFrame, notes_nb: list[str], notes_pl: list[str], pipeline: Captured, rtol: float, atol: float
+) -> DatasetResult:
     result.notes = [f"notebook: {n}" for n in notes_nb] + [f"pipeline: {n}" for n in notes_pl]
     result.rows_notebook, result.rows_pipeline = len(expected), len(actual)
     result.columns_notebook, result.columns_pipeline = list(expected.columns), list(actual.columns)
