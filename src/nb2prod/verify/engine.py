@@ -210,7 +210,9 @@ def verify_notebook(
     try:
         package_dir, name = _package(notebook, package, tmp)
         result.package = str(package_dir) if package is not None else None
-        values = ws.setting_values(_base_config(package_dir, name))
+        code_source = "\n".join(c.source for c in load_notebook(notebook).cells if c.cell_type == "code")
+        # the settings, and the relative paths the code names (files read by cells left in pandas)
+        values = ws.setting_values(_base_config(package_dir, name)) + _relative_literals(code_source, notebook.resolve().parent)
         try:
             pandas_ws, spark_ws, inputs = ws.build(notebook, values, tmp / "workspace", sample_rows)
         except (ws.WorkspaceError, OSError) as exc:
@@ -218,7 +220,6 @@ def verify_notebook(
         base = notebook.resolve().parent
         result.inputs = sorted(os.path.relpath(p, base) for p in inputs)
 
-        code_source = "\n".join(c.source for c in load_notebook(notebook).cells if c.cell_type == "code")
         seed = not SEEDING.search(code_source)
         if seed and RANDOM_CALL.search(code_source):
             result.randomness = "the notebook draws random numbers without a seed: verify seeded random and numpy.random with 0 on both sides"
@@ -286,6 +287,25 @@ def _package(notebook: Path, package: str | Path | None, tmp: Path) -> tuple[Pat
     if not (package_dir / "src" / name / "pipeline.py").is_file():
         raise VerifyError(f"{package_dir}: no src/{name}/pipeline.py")
     return package_dir, name
+
+
+_LITERAL = re.compile(r"""(?<![\w'"])[rbuf]?(['"])([^'"\n\\{}]{1,300})\1""")
+
+
+def _relative_literals(source: str, base: Path) -> list[str]:
+    """The string literals of the code that are relative paths of existing files or directories below ``base``."""
+    out = []
+    for match in _LITERAL.finditer(source):
+        text = match.group(2).strip()
+        if not text or os.path.isabs(text) or "://" in text or text.startswith("~") or ("/" not in text and "." not in text):
+            continue
+        try:
+            path = Path(os.path.normpath(base / text))
+            if path.is_relative_to(base) and path != base and path.exists():
+                out.append(text)
+        except (OSError, ValueError):
+            continue
+    return sorted(set(out))
 
 
 def _base_config(package_dir: Path, name: str) -> Any:
