@@ -46,15 +46,17 @@ def test_step_observers_see_the_running_function_s_names_after_each_step(compat)
 
 
 def test_the_recorder_keeps_pandas_values_as_they_were_at_the_step_s_end():
-    recorder = PipelineRecorder(per_cell=True, displays={3: "df"})
+    recorder = PipelineRecorder(per_cell=True, displays={3: "df", 4: "df"})
     df = pd.DataFrame({"x": [1, 2]})
     recorder("cell 3", {"df": df, "n": 2})
     df.loc[0, "x"] = 99  # changed in place by a later step
     recorder("cell 5", {"df": df})
+    end = recorder.finish()
 
     assert recorder.display[3].value["x"].tolist() == [1, 2]
+    assert recorder.display[4].value["x"].tolist() == [1, 2]  # cell 4 only shows df: no step of its own
     assert recorder.cells[3]["df"].value["x"].tolist() == [1, 2] and "n" not in recorder.cells[3]
-    assert recorder.finish()["df"].value["x"].tolist() == [99, 2]
+    assert end["df"].value["x"].tolist() == [99, 2]
     capped = PipelineRecorder(max_rows=1)
     capped("cell 1", {"df": df})
     assert capped.finish()["df"].problem == "2 rows, more than --max-rows 1"

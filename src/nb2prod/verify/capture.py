@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -266,27 +266,43 @@ def describe_type(value: Any) -> str:
     return f"{type(value).__module__}.{type(value).__name__}"
 
 
+def _snapshot(value: Any) -> Any:
+    """What to keep of a value at a step's end: a copy of a pandas value, a Spark DataFrame itself (it never changes)."""
+    import pandas as pd
+
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return value.copy()
+    return value
+
+
 @dataclass
 class PipelineRecorder:
     """The observer verify registers in ``compat.STEP_OBSERVERS``.
 
+    At each step's end it keeps references (copies of pandas values); :meth:`finish` collects
+    them once the pipeline has run.
+
     Args:
         max_rows: the row cap for collected values.
-        per_cell: collect every DataFrame at the end of every step.
-        displays: cell number -> names whose value the notebook displays at the end of that cell.
-        progress: called with a line per finished step.
+        per_cell: keep every value at the end of every step.
+        displays: cell number -> the name the notebook displays at the end of that cell; its value
+            is the pipeline's at the end of the last step at or before that cell (a cell that only
+            shows a name has no step of its own).
     """
 
     max_rows: int = MAX_ROWS
     per_cell: bool = False
     displays: dict[int, str] = field(default_factory=dict)
-    progress: Callable[[str], None] | None = None
-    #: the last step's local variables (references; collected by :meth:`finish`)
+    #: the last step's local variables (references)
     last_locals: dict[str, Any] = field(default_factory=dict)
     cells: dict[int, dict[str, Captured]] = field(default_factory=dict)
     display: dict[int, Captured] = field(default_factory=dict)
-    #: id of a Spark DataFrame -> its collected copy (Spark DataFrames never change)
-    _collected: dict[int, tuple[Any, Captured]] = field(default_factory=dict)
+    _cells: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _display: dict[int, Any] = field(default_factory=dict)
+    #: id of a Spark DataFrame -> (it, its collected copy): each is collected once
+    _collected: dict[int, tuple[Any, Captured | None]] = field(default_factory=dict)
+    #: what :meth:`finish` returned
+    end: dict[str, Any] = field(default_factory=dict)
 
     def _collect(self, value: Any) -> Captured | None:
         import pandas as pd
@@ -297,38 +313,38 @@ class PipelineRecorder:
         if seen is not None and seen[0] is value:
             return seen[1]
         captured = to_pandas(value, self.max_rows)
-        if captured is not None:
-            self._collected[id(value)] = (value, captured)
+        self._collected[id(value)] = (value, captured)
         return captured
 
     def __call__(self, name: str, local_vars: Mapping[str, Any]) -> None:
         match = re.fullmatch(r"cell (\d+)", name)
         cell = int(match.group(1)) if match else None
         self.last_locals = dict(local_vars)
-        if self.progress is not None:
-            self.progress(f"pipeline: {name} done")
         if cell is None:
             return
-        shown = self.displays.get(cell)
-        if shown is not None and shown in local_vars:
-            captured = self._collect(local_vars[shown])
-            self.display[cell] = captured if captured is not None else Captured(problem=f"the pipeline's {shown} is a {describe_type(local_vars[shown])}")
+        for shown_cell, shown in self.displays.items():
+            if shown_cell >= cell and shown in local_vars:
+                self._display[shown_cell] = _snapshot(local_vars[shown])
         if self.per_cell:
-            names = {}
-            for key, value in local_vars.items():
-                if key.startswith("_"):
-                    continue
-                captured = self._collect(value)
-                if captured is not None:
-                    names[key] = captured
-            self.cells[cell] = names
+            self._cells[cell] = {k: _snapshot(v) for k, v in local_vars.items() if not k.startswith("_")}
 
     def finish(self) -> dict[str, Any]:
-        """The pipeline's names at the end of its last step: name -> :class:`Captured`, or the value itself when not a dataset."""
+        """Collect what the steps kept; the pipeline's names after its last step.
+
+        Returns:
+            name -> :class:`Captured` for DataFrames/Series (Spark or pandas), else the value itself.
+            :attr:`display` and :attr:`cells` are filled in too.
+        """
+        for shown_cell, value in self._display.items():
+            captured = self._collect(value)
+            self.display[shown_cell] = captured if captured is not None else Captured(problem=f"the pipeline's {self.displays[shown_cell]} is a {describe_type(value)}")
+        for cell, names in self._cells.items():
+            self.cells[cell] = {k: c for k, v in names.items() if (c := self._collect(v)) is not None}
         out: dict[str, Any] = {}
         for key, value in self.last_locals.items():
             if key.startswith("_"):
                 continue
             captured = self._collect(value)
             out[key] = captured if captured is not None else value
+        self.end = out
         return out

@@ -246,7 +246,7 @@ def verify_notebook(
             before = ws.snapshot(spark_ws.root)
             error, code = run_pipeline(package_dir, name, spark_ws.notebook_dir, spark, recorder=recorder, inputs=served, seed=seed, progress=say)
             pipeline_outputs = ws.written(before, ws.snapshot(spark_ws.root))
-            pipeline_end = recorder.finish() if error is None else {}
+            pipeline_end = recorder.end
         finally:
             if own_session:
                 spark.stop()
@@ -508,6 +508,10 @@ def run_pipeline(
         try:
             with _observed(name, recorder, progress), _served_pandas(inputs or {}):
                 pipeline.run(spark, config)
+                if recorder is not None:
+                    if progress is not None:
+                        progress("pipeline: collecting its DataFrames")
+                    recorder.finish()  # while the package is importable (its UDFs run on collect)
         except VerifyError:
             raise
         except Exception as exc:  # noqa: BLE001 - StepError, or anything outside a step
