@@ -41,20 +41,21 @@ def test_a_notebook_writing_no_file_verifies_equal_with_its_datasets_listed(spar
     assert code == 0, captured.out + captured.err
     assert "OK by_carrier (3 rows, 2 columns; in order on carrier asc)" in captured.out
     assert "OK long (cell 3 display) (3 rows, 3 columns; multiset)" in captured.out
-    assert "equal: all 5 datasets compared are equal" in captured.out
+    # the conversion drops the displayed head(); verify converts it bound to a name to compare it
+    assert "OK cell 5 display: flights.head() (5 rows, 3 columns; multiset)" in captured.out
+    assert "equal: all 6 datasets compared are equal" in captured.out
     assert "verify: notebook: cell 4 (3/4 code cells)" in captured.err and "verify: pipeline: cell 4: started" in captured.err
     report = json.loads((tmp_path / "verify.json").read_text())
-    assert (report["verdict"], report["datasets_compared"], report["datasets_equal"]) == ("equal", 5, 5)
+    assert (report["verdict"], report["datasets_compared"], report["datasets_equal"]) == ("equal", 6, 6)
     by_name = {(d["name"], d["kind"]): d for d in report["datasets"]}
     assert set(by_name) == {
         ("by_carrier", "end"), ("flights", "end"), ("long", "end"),
-        ("long (cell 3 display)", "display"), ("by_carrier (cell 4 display)", "display"), ("cell 5 display", "display"),
+        ("long (cell 3 display)", "display"), ("by_carrier (cell 4 display)", "display"), ("cell 5 display: flights.head()", "display"),
     }  # fmt: skip
     # pandas keeps the carriers in the index, Spark as a column: the index became a column
     carriers = by_name[("by_carrier", "end")]
     assert carriers["columns_notebook"] == carriers["columns_pipeline"] == ["carrier", "delay"]
     assert "notebook: index ['carrier'] reset into columns" in carriers["notes"]
-    assert by_name[("cell 5 display", "display")]["verdict"] == "not comparable"
     assert report["served_inputs"] == {URL: str(tmp_path / "flights.csv")}
 
 
@@ -73,6 +74,7 @@ def test_a_flipped_filter_is_caught_at_its_cell(spark, delays, tmp_path, capsys)
     assert "DIFF long: 3 rows only in the notebook, 2 only in the pipeline (notebook 3 rows, pipeline 2)" in out
     assert "    carrier=UA, delay=10.5, dist=100" in out  # a pipeline row the notebook filtered out
     assert "OK flights (5 rows, 3 columns; multiset)" in out
+    assert "SKIP cell 5 display: the cell displays an expression, not a name" in out  # --package: the package's code only
     assert f"{delays}:cell 3: the first cell at whose end a named DataFrame differs: long" in out
     report = json.loads((package / "verify.json").read_text())
     assert report["verdict"] == "different" and report["first_difference"]["cell"] == 3

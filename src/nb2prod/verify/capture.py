@@ -336,6 +336,10 @@ class PipelineRecorder:
             :attr:`display` and :attr:`cells` are filled in too.
         """
         for shown_cell, value in self._display.items():
+            if isinstance(value, BaseException):  # a guarded displayed expression that failed on Spark
+                first = str(value).strip().splitlines()[0][:300] if str(value).strip() else ""
+                self.display[shown_cell] = Captured(problem=f"the converted expression fails in the pipeline: {type(value).__name__}: {first}")
+                continue
             captured = self._collect(value)
             self.display[shown_cell] = captured if captured is not None else Captured(problem=f"the pipeline's {self.displays[shown_cell]} is a {describe_type(value)}")
         for cell, names in self._cells.items():

@@ -63,7 +63,9 @@ def render_text(result: Any) -> list[str]:
             lines.append(f"FAIL {step} ({where}): {error['message']}")
         else:
             lines.append(f"ERROR {result.notebook}: {error['message']}")
-        return lines
+        if not result.datasets:
+            return lines
+        lines.append("before the failing step, the cells' displayed values:")
     for d in result.datasets:
         lines.append(_dataset_line(d))
         if d.verdict == "different":
@@ -82,6 +84,8 @@ def render_text(result: Any) -> list[str]:
         lines.append(f"{result.notebook}: no named DataFrame differs at the end of any cell (--per-cell)")
     if result.randomness:
         lines.append(f"{result.notebook}: {result.randomness}")
+    if error is not None:
+        return lines
     summary = result.summary
     inputs = f"first {result.sample_rows} rows of each CSV/JSON-lines input" if result.sample_rows is not None else "full inputs"
     if summary["verdict"] == "nothing compared":

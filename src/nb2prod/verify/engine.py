@@ -237,6 +237,11 @@ def verify_notebook(
         notebook_outputs = ws.written(before, ws.snapshot(pandas_ws.root))
         captured = cap.read_kernel_capture(capture_dir, cell_numbers, max_rows)
         result.kernel_python = captured.python
+        expressions: dict[int, str] = {}
+        if package is None:
+            # the conversion drops displayed expressions (LG103): convert them bound to a name
+            package_dir, expressions = _convert_displays(spark_ws.notebook, package_dir, name, sorted(set(captured.display) - set(shown)), tmp)
+            shown = {**shown, **{cell: _shown_name(cell) for cell in expressions}}
         recorder = cap.PipelineRecorder(max_rows=max_rows, per_cell=per_cell, displays={c: n for c, n in shown.items() if c in captured.display})
 
         own_session = False
@@ -252,12 +257,19 @@ def verify_notebook(
                 spark.stop()
         if error is not None:
             result.error, result.error_exit_code = error, code
+            if code == 1 and error.get("cell"):
+                # what the steps before the failing one computed: the cells' displayed values, --per-cell names
+                before_failure = {c: v for c, v in captured.display.items() if c < error["cell"]}
+                partial = cap.NotebookCapture(display=before_failure, cells={c: v for c, v in captured.cells.items() if c < error["cell"]})
+                result.datasets = compare_captured(partial, recorder, {}, shown, rtol, atol, result.randomness is not None, expressions, package is None)
+                if per_cell:
+                    result.first_difference = first_difference(partial, recorder, rtol, atol)
             return result
 
         result.outputs = compare_outputs(pandas_ws, spark_ws, notebook_outputs, pipeline_outputs, rtol, atol)
         say("comparing")
         result.datasets = [_file_dataset(o) for o in result.outputs]
-        result.datasets += compare_captured(captured, recorder, pipeline_end, shown, rtol, atol, result.randomness is not None)
+        result.datasets += compare_captured(captured, recorder, pipeline_end, shown, rtol, atol, result.randomness is not None, expressions, package is None)
         if per_cell:
             result.first_difference = first_difference(captured, recorder, rtol, atol)
         return result
@@ -519,6 +531,8 @@ def run_pipeline(
             match = re.match(r"cell (\d+) failed", str(exc))
             cell = int(match.group(1)) if match else None
             error = _error("pipeline", cell, cause, f"{type(cause).__name__}: {_first_line(str(cause))}")
+            if recorder is not None and not _environment(cause):
+                recorder.finish()  # the steps before the failing one can still be compared
             return error, 2 if _environment(cause) else 1
         return None, 0
     finally:
@@ -704,6 +718,8 @@ def compare_captured(
     rtol: float,
     atol: float,
     seeded: bool = False,
+    expressions: dict[int, str] | None = None,
+    own_conversion: bool = True,
 ) -> list[ds.DatasetResult]:
     """Verdicts on the notebook's named DataFrames/Series at the end, then on each cell's displayed one.
 
@@ -713,7 +729,10 @@ def compare_captured(
         pipeline_end: the pipeline's names after its last step (:meth:`PipelineRecorder.finish`).
         shown: cell number -> the name the cell displays (cells displaying another expression are absent).
         seeded: mark every result as computed with randomness verify seeded.
+        expressions: cell number -> the displayed expression verify converted bound to a name.
+        own_conversion: verify converted the notebook (else displayed expressions cannot be compared).
     """
+    expressions = expressions or {}
     results: list[ds.DatasetResult] = []
     for name, value in sorted(captured.end.items()):
         results.append(ds.compare_values(name, "end", value, pipeline_end.get(name), rtol=rtol, atol=atol))
@@ -722,6 +741,15 @@ def compare_captured(
         if cell not in shown:
             result = ds.DatasetResult(label, "display", ds.NOT_COMPARABLE, cell=cell, rows_notebook=value.rows)
             result.message = "the cell displays an expression, not a name: the pipeline drops displayed expressions (LG103)"
+            if not own_conversion:
+                result.message += "; without --package verify converts it bound to a name and compares it"
+        elif cell in expressions:
+            label = f"cell {cell} display: {expressions[cell]}"
+            pipeline = recorder.display.get(cell)
+            result = ds.compare_values(label, "display", value, pipeline, cell=cell, rtol=rtol, atol=atol)
+            if result.verdict == ds.MISSING:
+                result.verdict, result.message = ds.NOT_COMPARABLE, "the converted expression's step did not run"
+            result.notes.append("the displayed expression, converted by verify bound to a name (the package drops it, LG103)")
         else:
             label = f"{shown[cell]} (cell {cell} display)"
             result = ds.compare_values(label, "display", value, recorder.display.get(cell), cell=cell, rtol=rtol, atol=atol)
@@ -754,3 +782,92 @@ def first_difference(captured: cap.NotebookCapture, recorder: cap.PipelineRecord
         if differing:
             return {"cell": cell, "names": [r.name for r in differing], "details": [r.to_json() for r in differing]}
     return None
+
+
+_SHOWN_PREFIX = "_nb2prod_shown_"
+
+
+def _shown_name(cell: int) -> str:
+    return f"{_SHOWN_PREFIX}{cell}"
+
+
+def _convert_displays(notebook: Path, package_dir: Path, name: str, cells: list[int], tmp: Path) -> tuple[Path, dict[int, str]]:
+    """Convert the notebook again with each listed cell's displayed expression bound to a name.
+
+    ``notebook`` is the Spark workspace's copy (rewritten in place; the user's file is never
+    touched). In the generated pipeline each such assignment is guarded: an expression the
+    conversion leaves in pandas, failing on Spark, binds an error object instead of failing the step.
+
+    Returns:
+        (the package to run: the new one, or ``package_dir`` when no cell could be rewritten;
+        cell number -> the expression's source).
+    """
+    import nbformat
+
+    if not cells:
+        return package_dir, {}
+    nb = nbformat.read(notebook, as_version=4)
+    expressions: dict[int, str] = {}
+    for number in cells:
+        cell = nb.cells[number - 1]
+        rewritten = _bind_last_expression(cell.source, _shown_name(number))
+        if rewritten is not None:
+            cell.source, expressions[number] = rewritten
+    if not expressions:
+        return package_dir, {}
+    nbformat.write(nb, notebook)
+    from nb2prod.convert.package import convert_notebook
+    from nb2prod.errors import Nb2ProdError
+
+    try:
+        converted = convert_notebook(notebook, tmp / "package-displays", name=name)
+    except Nb2ProdError:
+        return package_dir, {}
+    pipeline = converted.outdir / "src" / converted.name / "pipeline.py"
+    pipeline.write_text(_guard_shown(pipeline.read_text(encoding="utf-8")), encoding="utf-8")
+    return converted.outdir, expressions
+
+
+def _bind_last_expression(source: str, target: str) -> tuple[str, str] | None:
+    """``(source with its last expression assigned to target, the expression)``, or None (magics, no expression)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None  # magics and shell escapes: left as they are
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return None
+    last = tree.body[-1]
+    lines = source.splitlines(keepends=True)
+    expression = ast.get_source_segment(source, last.value) or ""
+    line = lines[last.lineno - 1]
+    lines[last.lineno - 1] = f"{line[: last.col_offset]}{target} = {line[last.col_offset :]}"
+    return "".join(lines), " ".join(expression.split())[:80]
+
+
+def _guard_shown(source: str) -> str:
+    """Wrap each ``_nb2prod_shown_N = ...`` statement of a pipeline in try/except (binding the error)."""
+    import ast
+
+    tree = ast.parse(source)
+    spans = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id.startswith(_SHOWN_PREFIX)
+        ):
+            spans.append((node.lineno, node.end_lineno or node.lineno, node.col_offset, node.targets[0].id))
+    lines = source.splitlines(keepends=True)
+    for start, end, col, target in sorted(spans, reverse=True):
+        indent = " " * col
+        body = ["    " + line if line.strip() else line for line in lines[start - 1 : end]]
+        lines[start - 1 : end] = [
+            f"{indent}try:\n",
+            *body,
+            f"{indent}except Exception as _nb2prod_error:  # verify: a displayed expression the conversion leaves in pandas\n",
+            f"{indent}    {target} = _nb2prod_error\n",
+        ]
+    return "".join(lines)
