@@ -41,16 +41,18 @@ def test_a_notebook_writing_no_file_verifies_equal_with_its_datasets_listed(spar
     assert code == 0, captured.out + captured.err
     assert "OK by_carrier (3 rows, 2 columns; in order on carrier asc)" in captured.out
     assert "OK long (cell 3 display) (3 rows, 3 columns; multiset)" in captured.out
-    # the conversion drops the displayed head(); verify converts it bound to a name to compare it
-    assert "OK cell 5 display: flights.head() (5 rows, 3 columns; multiset)" in captured.out
-    assert "equal: all 6 datasets compared are equal" in captured.out
+    # the conversion drops the displayed head(); verify converts it bound to a name, compares it, does not count it
+    assert "OK cell 5 display: flights.head() [not in the package: not counted] (5 rows, 3 columns; multiset)" in captured.out
+    assert "1 of 1 displayed expressions that the package drops (LG103) compute the same when converted" in captured.out
+    assert "equal: all 5 datasets compared are equal" in captured.out
     assert "verify: notebook: cell 4 (3/4 code cells)" in captured.err and "verify: pipeline: cell 4: started" in captured.err
     report = json.loads((tmp_path / "verify.json").read_text())
-    assert (report["verdict"], report["datasets_compared"], report["datasets_equal"]) == ("equal", 6, 6)
+    assert (report["verdict"], report["datasets_compared"], report["datasets_equal"]) == ("equal", 5, 5)
+    assert report["summary"]["datasets_compared_on_spark"] == 5 and report["summary"]["expressions_equal"] == 1
     by_name = {(d["name"], d["kind"]): d for d in report["datasets"]}
     assert set(by_name) == {
         ("by_carrier", "end"), ("flights", "end"), ("long", "end"),
-        ("long (cell 3 display)", "display"), ("by_carrier (cell 4 display)", "display"), ("cell 5 display: flights.head()", "display"),
+        ("long (cell 3 display)", "display"), ("by_carrier (cell 4 display)", "display"), ("cell 5 display: flights.head()", "expression"),
     }  # fmt: skip
     # pandas keeps the carriers in the index, Spark as a column: the index became a column
     carriers = by_name[("by_carrier", "end")]

@@ -148,6 +148,8 @@ class Captured:
     problem: str | None = None
     #: the Spark sort the pipeline's value keeps: [(column, descending)], None when unsorted or pandas
     sort: list[tuple[str, bool]] | None = None
+    #: collected from a Spark DataFrame (else a pandas value)
+    spark: bool = False
 
 
 @dataclass
@@ -257,7 +259,7 @@ def to_pandas(value: Any, max_rows: int) -> Captured | None:
             return Captured(problem=f"cannot collect the Spark DataFrame: {type(exc).__name__}: {first[:300]}")
         if len(frame) > max_rows:
             return Captured(rows=len(frame), problem=f"more than --max-rows {max_rows} rows")
-        return Captured(value=frame, rows=len(frame), sort=spark_sort(value))
+        return Captured(value=frame, rows=len(frame), sort=spark_sort(value), spark=True)
     return None
 
 

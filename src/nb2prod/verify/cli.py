@@ -31,12 +31,14 @@ TAGS = {"equal": "OK", "different": "DIFF", "missing in pipeline": "MISSING", "e
 
 def _dataset_line(d: Any) -> str:
     tag = TAGS[d.verdict]
-    where = {"end": "", "display": "", "cell": f" (end of cell {d.cell})"}.get(d.kind, "")
+    where = {"cell": f" (end of cell {d.cell})", "expression": " [not in the package: not counted]"}.get(d.kind, "")
     name = f"{d.name}{where}"
     if d.verdict == "equal":
         details = [d.message]
         if d.kind != "file":
             details.append(d.order or "multiset")
+            if d.pipeline_engine == "pandas":
+                details.append("the pipeline's value is pandas")
         if d.dtypes:
             details.append("dtypes differ: " + ", ".join(f"{t['column']} {t['notebook']}/{t['pipeline']}" for t in d.dtypes))
         if d.seeded:
@@ -88,6 +90,11 @@ def render_text(result: Any) -> list[str]:
         return lines
     summary = result.summary
     inputs = f"first {result.sample_rows} rows of each CSV/JSON-lines input" if result.sample_rows is not None else "full inputs"
+    if summary["expressions_compared"]:
+        lines.append(
+            f"{result.notebook}: {summary['expressions_equal']} of {summary['expressions_compared']} displayed expressions "
+            "that the package drops (LG103) compute the same when converted (not counted below)"
+        )
     if summary["verdict"] == "nothing compared":
         lines.append(f"{result.notebook}: nothing compared: no DataFrame, Series or written dataset on both sides ({inputs})")
     elif summary["verdict"] == "equal":

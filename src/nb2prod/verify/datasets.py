@@ -127,7 +127,9 @@ class DatasetResult:
     """The verdict on one value: a named DataFrame/Series at the end, one a cell displays, or a file."""
 
     name: str
-    kind: str  # "end" (a name at the end), "display" (a cell's displayed value), "cell" (--per-cell), "file"
+    #: "end" (a name at the end), "display" (a cell's displayed name), "expression" (a displayed expression the
+    #: package drops, converted by verify: reported, not counted in the verdict), "cell" (--per-cell), "file"
+    kind: str
     verdict: str  # equal, different, missing in pipeline, not comparable
     cell: int | None = None
     message: str = ""
@@ -141,6 +143,8 @@ class DatasetResult:
     shown_notebook: list[dict[str, Any]] = field(default_factory=list)
     shown_pipeline: list[dict[str, Any]] = field(default_factory=list)
     seeded: bool = False
+    #: what the pipeline's value was: "spark" (a Spark DataFrame, collected) or "pandas" (left in pandas)
+    pipeline_engine: str | None = None
 
     @property
     def compared(self) -> bool:
@@ -163,6 +167,7 @@ class DatasetResult:
             "first_only_in_notebook": self.shown_notebook,
             "first_only_in_pipeline": self.shown_pipeline,
             "seeded": self.seeded,
+            "pipeline_engine": self.pipeline_engine,
         }
 
 
@@ -214,6 +219,7 @@ def _compare_tables(
     result: DatasetResult, expected: pd.DataFrame, actual: pd.DataFrame, notes_nb: list[str], notes_pl: list[str], pipeline: Captured, rtol: float, atol: float
 ) -> DatasetResult:
     result.notes = [f"notebook: {n}" for n in notes_nb] + [f"pipeline: {n}" for n in notes_pl]
+    result.pipeline_engine = "spark" if pipeline.spark else "pandas"
     result.rows_notebook, result.rows_pipeline = len(expected), len(actual)
     result.columns_notebook, result.columns_pipeline = list(expected.columns), list(actual.columns)
     mapping = match_columns(list(expected.columns), list(actual.columns))
@@ -256,7 +262,13 @@ def _first_out_of_order(expected: pd.DataFrame, actual: pd.DataFrame, keys: list
 
 
 def summarise(results: list[DatasetResult]) -> dict[str, Any]:
-    """The notebook verdict: ``equal`` only when something was compared and all of it is equal."""
+    """The notebook verdict: ``equal`` only when something was compared and all of it is equal.
+
+    Displayed expressions verify converted itself (kind ``expression``) are counted apart
+    (``expressions_compared``, ``expressions_equal``): the package does not compute them.
+    """
+    probes = [r for r in results if r.kind == "expression" and r.compared]
+    results = [r for r in results if r.kind != "expression"]
     compared = [r for r in results if r.compared]
     equal = [r for r in compared if r.verdict == EQUAL]
     missing = [r for r in results if r.verdict in (MISSING, EXTRA)]
@@ -273,5 +285,8 @@ def summarise(results: list[DatasetResult]) -> dict[str, Any]:
         "datasets_different": len(compared) - len(equal),
         "datasets_missing": len(missing),
         "datasets_not_comparable": sum(1 for r in results if r.verdict == NOT_COMPARABLE),
+        "datasets_compared_on_spark": sum(1 for r in compared if r.pipeline_engine == "spark"),
+        "expressions_compared": len(probes),
+        "expressions_equal": sum(1 for r in probes if r.verdict == EQUAL),
     }
 

@@ -746,7 +746,7 @@ def compare_captured(
         elif cell in expressions:
             label = f"cell {cell} display: {expressions[cell]}"
             pipeline = recorder.display.get(cell)
-            result = ds.compare_values(label, "display", value, pipeline, cell=cell, rtol=rtol, atol=atol)
+            result = ds.compare_values(label, "expression", value, pipeline, cell=cell, rtol=rtol, atol=atol)
             if result.verdict == ds.MISSING:
                 result.verdict, result.message = ds.NOT_COMPARABLE, "the converted expression's step did not run"
             result.notes.append("the displayed expression, converted by verify bound to a name (the package drops it, LG103)")
