@@ -16,9 +16,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
@@ -28,8 +28,6 @@ from nb2prod.verify import compare as cmp
 from nb2prod.verify import datasets as ds
 from nb2prod.verify import workspace as ws
 
-#: verdicts that make verify fail (exit status 1)
-FAILING = ("DIFF", "MISSING", "EXTRA")
 #: a file output's verdict -> the dataset verdict
 FILE_VERDICTS = {"OK": ds.EQUAL, "DIFF": ds.DIFFERENT, "MISSING": ds.MISSING, "EXTRA": ds.EXTRA, "SKIP": ds.NOT_COMPARABLE}
 #: notebook code that draws random numbers, and code that seeds them
