@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -516,7 +517,8 @@ def run_pipeline(
         if seed:
             _seed()
         try:
-            with _observed(name, recorder, progress), _served_pandas(inputs or {}):
+            with _observed(name, recorder, progress), _served_pandas(inputs or {}), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the notebook's own warnings, as on the kernel's side (stderr not shown)
                 pipeline.run(spark, config)
                 if recorder is not None:
                     if progress is not None:
