@@ -47,9 +47,12 @@ def test_verify_passes_on_the_example(spark, example, capsys):
     assert code == 0, out
     assert "OK ../data/output/delay_by_carrier.csv (4 rows, 5 columns)" in out
     assert "OK ../data/output/worst_routes.csv (10 rows, 3 columns)" in out
-    assert "all 2 outputs equal" in out and "rtol=1e-09, atol=1e-12" in out
+    assert "OK by_carrier (4 rows, 5 columns; in order on mean_arr_delay desc)" in out  # the DataFrame, not only its file
+    assert "SKIP fig: a matplotlib.figure.Figure: verify compares DataFrames and Series" in out
+    assert "equal: all 8 datasets compared are equal" in out and "rtol=1e-09, atol=1e-12" in out
     report = json.loads((example.parent.parent / "cwd" / "verify.json").read_text())
     assert report["status"] == "equal" and report["sample_rows"] == 8000
+    assert (report["verdict"], report["datasets_compared"], report["datasets_equal"]) == ("equal", 8, 8)
     assert [o["verdict"] for o in report["outputs"]] == ["OK", "OK"]
     _untouched(example)
 
@@ -68,7 +71,8 @@ def test_a_tampered_pipeline_is_a_difference(spark, example, capsys):
     out = capsys.readouterr().out
     assert code == 1, out
     assert "DIFF ../data/output/delay_by_carrier.csv: 4 rows only in the notebook, 4 only in the pipeline" in out
-    assert "only in the notebook (first 4 of 4):" in out and "only in the pipeline (first 4 of 4):" in out
+    assert "only in the notebook (first 4):" in out and "only in the pipeline (first 4):" in out
+    assert "DIFF by_carrier: 4 rows only in the notebook, 4 only in the pipeline" in out
     assert "carrier=UA" in out and "share_delayed=" in out
     assert "OK ../data/output/worst_routes.csv" in out  # the threshold does not touch routes
     report = json.loads((package / "verify.json").read_text())

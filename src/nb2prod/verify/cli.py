@@ -25,8 +25,33 @@ def _missing_dependency() -> str | None:
     return None
 
 
+#: text tags of the dataset verdicts
+TAGS = {"equal": "OK", "different": "DIFF", "missing in pipeline": "MISSING", "extra in pipeline": "EXTRA", "not comparable": "SKIP"}
+
+
+def _dataset_line(d: Any) -> str:
+    tag = TAGS[d.verdict]
+    where = {"cell": f" (end of cell {d.cell})", "expression": " [not in the package: not counted]"}.get(d.kind, "")
+    name = f"{d.name}{where}"
+    if d.verdict == "equal":
+        details = [d.message]
+        if d.kind != "file":
+            details.append(d.order or "multiset")
+            if d.pipeline_engine == "pandas":
+                details.append("the pipeline's value is pandas")
+        if d.dtypes:
+            details.append("dtypes differ: " + ", ".join(f"{t['column']} {t['notebook']}/{t['pipeline']}" for t in d.dtypes))
+        if d.seeded:
+            details.append("seeded")
+        return f"{tag} {name} ({'; '.join(details)})"
+    line = f"{tag} {name}: {d.message}"
+    if d.verdict == "different" and d.dtypes:
+        line += " (dtypes differ: " + ", ".join(f"{t['column']} {t['notebook']}/{t['pipeline']}" for t in d.dtypes) + ")"
+    return line
+
+
 def render_text(result: Any) -> list[str]:
-    """The report: one verdict line per output (differing rows below it), then the summary."""
+    """The report: one verdict line per dataset (differing rows below it), then the summary."""
     from nb2prod.verify.compare import format_row
 
     lines: list[str] = []
@@ -40,33 +65,61 @@ def render_text(result: Any) -> list[str]:
             lines.append(f"FAIL {step} ({where}): {error['message']}")
         else:
             lines.append(f"ERROR {result.notebook}: {error['message']}")
+        if not result.datasets:
+            return lines
+        lines.append("before the failing step, the cells' displayed values:")
+    for d in result.datasets:
+        lines.append(_dataset_line(d))
+        if d.verdict == "different":
+            if d.shown_notebook:
+                lines.append(f"  only in the notebook (first {len(d.shown_notebook)}):")
+                lines += [f"    {format_row(row)}" for row in d.shown_notebook]
+            if d.shown_pipeline:
+                lines.append(f"  only in the pipeline (first {len(d.shown_pipeline)}):")
+                lines += [f"    {format_row(row)}" for row in d.shown_pipeline]
+    first = result.first_difference
+    if first is not None:
+        lines.append(f"{result.notebook}:cell {first['cell']}: the first cell at whose end a named DataFrame differs: {', '.join(first['names'])}")
+        for detail in first["details"]:
+            lines.append(f"  {detail['name']}: {detail['message']}")
+    elif result.per_cell:
+        lines.append(f"{result.notebook}: no named DataFrame differs at the end of any cell (--per-cell)")
+    if result.randomness:
+        lines.append(f"{result.notebook}: {result.randomness}")
+    if error is not None:
         return lines
-    for output in result.outputs:
-        if output.verdict == "OK":
-            lines.append(f"OK {output.name} ({output.message})")
-            continue
-        lines.append(f"{output.verdict} {output.name}: {output.message}")
-        c = output.comparison
-        if c is not None and c.shown_notebook:
-            lines.append(f"  only in the notebook (first {len(c.shown_notebook)} of {c.only_in_notebook}):")
-            lines += [f"    {format_row(row)}" for row in c.shown_notebook]
-        if c is not None and c.shown_pipeline:
-            lines.append(f"  only in the pipeline (first {len(c.shown_pipeline)} of {c.only_in_pipeline}):")
-            lines += [f"    {format_row(row)}" for row in c.shown_pipeline]
-    compared = [o for o in result.outputs if o.verdict != "SKIP"]
-    failing = [o for o in compared if o.verdict != "OK"]
+    summary = result.summary
     inputs = f"first {result.sample_rows} rows of each CSV/JSON-lines input" if result.sample_rows is not None else "full inputs"
-    if not compared:
-        lines.append(f"{result.notebook}: the notebook writes no dataset verify can compare ({inputs})")
-    elif failing:
-        lines.append(f"{result.notebook}: {len(failing)} of {len(compared)} outputs differ ({inputs})")
+    if summary["expressions_compared"]:
+        lines.append(
+            f"{result.notebook}: {summary['expressions_equal']} of {summary['expressions_compared']} displayed expressions "
+            "that the package drops (LG103) compute the same when converted (not counted below)"
+        )
+    if summary["verdict"] == "nothing compared":
+        lines.append(f"{result.notebook}: nothing compared: no DataFrame, Series or written dataset on both sides ({inputs})")
+    elif summary["verdict"] == "equal":
+        lines.append(f"{result.notebook}: equal: all {summary['datasets_compared']} datasets compared are equal ({inputs})")
     else:
-        lines.append(f"{result.notebook}: all {len(compared)} outputs equal ({inputs})")
+        failing = summary["datasets_different"] + summary["datasets_missing"]
+        lines.append(
+            f"{result.notebook}: different: {failing} of {summary['datasets_compared'] + summary['datasets_missing']} datasets "
+            f"differ or are missing ({summary['datasets_equal']} equal; {inputs})"
+        )
     lines.append(
         f"tolerance: numbers within rtol={result.rtol:g}, atol={result.atol:g}; null equals NaN; "
-        "rows compared as multisets (order not compared)"
+        "rows compared as multisets, and in order where the pipeline keeps a sort"
     )
     return lines
+
+
+def _inputs(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for value in values:
+        url, sep, path = value.partition("=")
+        if not sep or not url or not path:
+            raise click.BadParameter(f"{value!r}: expected URL=PATH", param_hint="--input")
+        out[url] = path
+    return out
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,17 +131,28 @@ def render_text(result: Any) -> list[str]:
 @click.option("--timeout", type=click.IntRange(min=1), default=600, show_default=True, help="Seconds per notebook cell.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
 @click.option("--keep-workspace", is_flag=True, help="Keep the temporary workspace (its path is printed).")
-def verify(notebook: Path, package: Path | None, sample_rows: int | None, rtol: float, atol: float, timeout: int, output_format: str, keep_workspace: bool) -> int:
+@click.option("--max-rows", type=click.IntRange(min=1), default=1_000_000, show_default=True, help="Values with more rows are not compared (reported).")
+@click.option("--per-cell", is_flag=True, help="Also compare the named DataFrames at the end of every cell; report the first cell where they differ.")
+@click.option("--input", "inputs", multiple=True, metavar="URL=PATH", help="Serve the input the notebook reads from URL from the local file PATH (both sides; repeatable).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on stderr.")
+def verify(
+    notebook: Path, package: Path | None, sample_rows: int | None, rtol: float, atol: float, timeout: int, output_format: str,
+    keep_workspace: bool, max_rows: int, per_cell: bool, inputs: tuple[str, ...], quiet: bool,
+) -> int:  # fmt: skip
     """Run NOTEBOOK (pandas) and its pipeline (Spark) on the same inputs and compare their outputs.
 
     Both run in temporary copies of the notebook's directory and of its input files (the settings
-    that point at existing files), never in your directories. Every dataset the notebook writes
-    (CSV, Parquet, JSON lines) is compared with the one the pipeline writes at the same relative
-    path: column names and order, rows as multisets, numbers within --rtol/--atol, null equal to
-    NaN. Writes verify.json into the package directory with --package, else the current directory.
+    that point at existing files), never in your directories. Compared: every dataset the notebook
+    writes (CSV, Parquet, JSON lines) with the one the pipeline writes at the same relative path;
+    every pandas DataFrame/Series bound to a top-level name at the end of the notebook with the
+    pipeline's value of that name; each cell's displayed DataFrame/Series (a bare name) with the
+    pipeline's value at the end of that step. Keys in the index become columns; column names
+    and order, rows as multisets (in order where the pipeline keeps a sort), numbers within
+    --rtol/--atol, null equal to NaN. Writes verify.json into the package directory with
+    --package, else the current directory.
 
-    Exit status: 0 all equal, 1 differences or a failing pipeline step, 2 could not run (the
-    notebook fails by itself, missing PySpark/nbclient, unreadable input).
+    Exit status: 0 all equal, 1 differences, nothing compared, or a failing pipeline step, 2 could
+    not run (the notebook fails by itself, missing PySpark/nbclient, unreadable input).
     """
     missing = _missing_dependency()
     if missing is not None:
@@ -96,10 +160,13 @@ def verify(notebook: Path, package: Path | None, sample_rows: int | None, rtol: 
         return 2
     from nb2prod.verify.engine import VerifyError, verify_notebook
 
+    served = _inputs(inputs)
+    progress = None if quiet else (lambda line: click.echo(f"verify: {line}", err=True))
     try:
         result = verify_notebook(
-            notebook, package=package, sample_rows=sample_rows, rtol=rtol, atol=atol, timeout=timeout, keep_workspace=keep_workspace
-        )
+            notebook, package=package, sample_rows=sample_rows, rtol=rtol, atol=atol, timeout=timeout, keep_workspace=keep_workspace,
+            max_rows=max_rows, per_cell=per_cell, inputs=served, progress=progress,
+        )  # fmt: skip
     except VerifyError as exc:
         click.echo(f"nb2prod verify: {exc}", err=True)
         return exc.exit_code
