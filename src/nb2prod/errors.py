@@ -42,3 +42,14 @@ class ConversionError(Nb2ProdError):
 
 class OutputError(Nb2ProdError):
     """The output location cannot be written as asked (exists, not empty, not writable)."""
+
+
+class SecretLeakError(Nb2ProdError):
+    """A generated file would still hold a secret found in the notebook; nothing is written.
+
+    The message names the file and the cell, never the value.
+    """
+
+
+class PackageError(Nb2ProdError):
+    """The generated package would not work (a file that does not compile or parse); nothing is written."""

@@ -14,6 +14,7 @@ IPython syntax is recognised with IPython's own ``TransformerManager``
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -46,10 +47,26 @@ class PreparedCell:
     events: list[Event] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=1)
 def _transformer():
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager()
+
+
+def python_source(source: str) -> str | None:
+    """A cell's source with IPython syntax turned into Python, or None if IPython cannot read it.
+
+    A leading cell magic whose body is Python (``%%time``) is removed; the body of any other cell
+    magic is returned as it is (the caller parses it, or not).
+    """
+    first, _, body = source.lstrip("\n").partition("\n")
+    if first.startswith("%%"):
+        source = body
+    try:
+        return _transformer().transform_cell(source)
+    except Exception:  # IPython raises SyntaxError and friends on broken input
+        return None
 
 
 def prepare_cells(cells: tuple[Cell, ...]) -> list[PreparedCell]:

@@ -7,6 +7,7 @@ replaced only with ``force=True``, and never when it holds the notebook.
 
 from __future__ import annotations
 
+import json
 import keyword
 import os
 import re
@@ -20,7 +21,10 @@ from typing import Any
 import libcst as cst
 
 from nb2prod.convert.engine import Rewritten, rewrite_cells
-from nb2prod.convert.render import render_package
+from nb2prod.convert.passes.config_pass import KNOWN_SECRETS
+from nb2prod.convert.render import relpath, render_package
+from nb2prod.convert.secrets import Secret, notebook_secrets, redact_files, scan_files
+from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
 from nb2prod.errors import ConversionError, OutputError
 from nb2prod.notebook import Notebook, load_notebook
 
@@ -154,6 +158,8 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
     name = package_name(name or notebook.path.stem)
     outdir = Path(outdir) if outdir is not None else notebook.path.parent / f"{name}_pipeline"
     _check_outdir(outdir, notebook.path, force)
+    found = notebook_secrets(notebook)
+    token = KNOWN_SECRETS.set({s.value: s.label for s in found})
     try:
         rewritten = rewrite_cells(notebook.code_cells)
     except Exception as exc:  # a bug in a pass: still one line naming the notebook, never a traceback
@@ -162,12 +168,35 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
         raise ConversionError(
             notebook.path, f"internal error while converting ({type(exc).__name__}: {exc}); set NB2PROD_DEBUG=1 for details"
         ) from None
+    finally:
+        KNOWN_SECRETS.reset(token)
     samples, notebook_dir = _sample_inputs(notebook, rewritten)
     files, report = render_package(
         notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports, outdir=outdir
     )
+    files, report = _redact(notebook, outdir, files, report, found, rewritten.state.secret_values)
     _write_atomically(outdir, files)
     return ConversionResult(outdir, name, report["summary"], report)
+
+
+def _redact(
+    notebook: Notebook, outdir: Path, files: dict[str, bytes], report: dict[str, Any], found: list, replaced: dict[str, str]
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Every file through the one redaction step, the manifest re-hashed, then the last-line scan.
+
+    Raises:
+        SecretLeakError: a file still holds a secret (see :func:`nb2prod.convert.secrets.scan_files`).
+    """
+    values: dict[str, str | None] = {s.value: None for s in found}
+    values.update(replaced)
+    redacted = redact_files(files, values)
+    if redacted != files:
+        report = json.loads(redacted["conversion.json"])
+        relative = relpath(notebook.path.resolve(), outdir.resolve())
+        redacted[MANIFEST_NAME] = dump_manifest(build_manifest(notebook, report["cells"], redacted, relative))
+    all_found = [*found, *(Secret(v, "secret", 0) for v in replaced if v not in values or values[v] is None)]
+    scan_files(redacted, all_found, notebook, str(notebook.path))
+    return redacted, report
 
 
 def _write_atomically(outdir: Path, files: dict[str, bytes]) -> None:
