@@ -8,6 +8,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+def display_path(path: object) -> str:
+    """A path as text that can always be printed: bytes of a name that are not UTF-8 shown as ``\\xNN``."""
+    import os
+
+    return os.fsencode(path).decode("utf-8", "backslashreplace") if not isinstance(path, str) or not path.isascii() else path  # type: ignore[arg-type]
+
+
 class Nb2ProdError(Exception):
     """A problem with the user's input that ends the command.
 
@@ -22,7 +29,7 @@ class Nb2ProdError(Exception):
     exit_code = 2
 
     def __init__(self, path: str | Path, message: str, cell: int | None = None) -> None:
-        self.path = str(path)
+        self.path = display_path(path)
         self.message = " ".join(str(message).split())
         self.cell = cell
         super().__init__(str(self))
