@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 import warnings
@@ -110,6 +111,7 @@ def load_notebook(path: str | Path, *, validate: bool = True, warn: bool = True)
     """
     path = Path(path)
     raw = read_json(path)
+    surrogates = _replace_surrogates(raw)
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise NotebookError(path, "not a notebook: no 'cells' in the JSON document")
     for key in ("nbformat", "nbformat_minor"):
@@ -117,7 +119,11 @@ def load_notebook(path: str | Path, *, validate: bool = True, warn: bool = True)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise NotebookError(path, f"not a notebook: {key} is {_short(value)}, not an integer")
     notes = _fix_null_sources(raw)
+    for number in surrogates:
+        notes[number] = SURROGATE_NOTE if number not in notes else f"{notes[number]}; {SURROGATE_NOTE}"
     repairs = repair_v4(path, raw) if raw.get("nbformat") == 4 else []
+    if surrogates:
+        repairs.append(f"lone surrogates replaced by U+FFFD in cell {', '.join(map(str, sorted(surrogates)))}")
     if not validate and raw.get("nbformat") == 4:
         notebook = _notebook_from_v4(path, raw, notes)
         _warn(path, repairs, warn)
@@ -214,6 +220,39 @@ def read_json(path: Path) -> Any:
         raise NotebookError(path, "not a notebook: the JSON is nested too deeply") from None
     except (ValueError, MemoryError) as exc:  # int digits limit, and friends
         raise NotebookError(path, f"not a notebook: the JSON holds a value Python cannot read ({str(exc)[:80]})") from None
+
+
+#: the note on a cell whose text held a lone surrogate (convert leaves such a cell out: NB008)
+SURROGATE_NOTE = "text that is not valid Unicode (a lone surrogate) replaced by U+FFFD"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_surrogates(raw: Any) -> set[int]:
+    """Replace lone surrogates (``"\\udcff"`` in the JSON, which UTF-8 cannot write) in place; return the cells touched.
+
+    Walks the document without recursion; cell numbers are 1-based, 0 for text outside the cells.
+    """
+    touched: set[int] = set()
+    cells = raw.get("cells") if isinstance(raw, dict) else None
+    roots = [(raw, 0)] if not isinstance(cells, list) else [(cell, n) for n, cell in enumerate(cells, start=1)]
+    if isinstance(cells, list):
+        roots.append(({k: v for k, v in raw.items() if k != "cells"}, 0))
+    stack = list(roots)
+    while stack:
+        node, number = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in list(items):
+            if isinstance(value, str):
+                if _SURROGATE.search(value):
+                    node[key] = _SURROGATE.sub("\ufffd", value)
+                    touched.add(number)
+            elif isinstance(value, (dict, list)):
+                stack.append((value, number))
+    if 0 in touched and isinstance(cells, list):
+        # the notebook-level copy made above: write its repairs back
+        for key, value in roots[-1][0].items():
+            raw[key] = value
+    return touched
 
 
 def _warn(path: Path, repairs: list[str], warn: bool) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 import libcst as cst
 
 from nb2prod.convert.engine import Rewritten, rewrite_cells
+from nb2prod.convert.gate import check_package, normalise_requirement, requirement_key, requirement_problem
 from nb2prod.convert.passes.config_pass import KNOWN_SECRETS
 from nb2prod.convert.render import relpath, render_package
 from nb2prod.convert.secrets import Secret, notebook_secrets, redact_files, scan_files
@@ -119,7 +120,11 @@ KNOWN_DISTRIBUTIONS = {
 
 
 def dependencies(imports: list[str], requirements: list[str], name: str) -> list[str]:
-    """The generated package's dependencies: Spark, PyYAML, third-party imports and ``pip install``s."""
+    """The generated package's dependencies: Spark, PyYAML, third-party imports and ``pip install``s.
+
+    Every entry is a valid PEP 508 requirement (:mod:`nb2prod.convert.gate`); ``pip install``
+    arguments that are not (``{pkg}``, ``$PKG``, ``x==``, URLs) are left out.
+    """
     from importlib.metadata import packages_distributions
 
     installed = packages_distributions()
@@ -128,13 +133,16 @@ def dependencies(imports: list[str], requirements: list[str], name: str) -> list
         if module in ("pyspark", name):
             continue
         dist = KNOWN_DISTRIBUTIONS.get(module) or (installed.get(module) or [module])[0]
+        if requirement_problem(dist) is not None:
+            continue  # a module name that is no distribution name (`_private`): nothing to declare
         if dist.lower() == "pandas":
             deps["pandas"] = "pandas>=2.2,<3"  # next to PySpark 4: see PySpark's pandas support
         else:
-            deps.setdefault(dist.lower(), dist)
+            deps.setdefault(requirement_key(dist), dist)
     for requirement in requirements:
-        key = re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower()
-        deps.setdefault(key, requirement)
+        if requirement_problem(requirement) is not None:
+            continue  # reported by the magics pass (MG104) and left out: pyproject.toml stays valid
+        deps.setdefault(requirement_key(requirement), normalise_requirement(requirement))
     return sorted(deps.values(), key=str.lower)
 
 
@@ -175,6 +183,7 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
         notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports, outdir=outdir
     )
     files, report = _redact(notebook, outdir, files, report, found, rewritten.state.secret_values)
+    check_package(files, str(notebook.path))
     _write_atomically(outdir, files)
     return ConversionResult(outdir, name, report["summary"], report)
 

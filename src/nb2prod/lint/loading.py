@@ -101,6 +101,8 @@ def _fast(path: StrPath) -> LintNotebookFile | None:
                 data = fh.read()
         finally:
             os.close(fd)
+        if b"\\ud" in data or b"\\uD" in data:  # maybe a lone surrogate: load_notebook repairs it
+            return None
         raw = json.loads(data.decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # also UnicodeDecodeError and JSONDecodeError
         return None
