@@ -11,9 +11,7 @@ import json
 import keyword
 import os
 import re
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,8 +23,9 @@ from nb2prod.convert.gate import check_package, normalise_requirement, requireme
 from nb2prod.convert.passes.config_pass import KNOWN_SECRETS
 from nb2prod.convert.render import relpath, render_package
 from nb2prod.convert.secrets import Secret, notebook_secrets, redact_files, scan_files
-from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
+from nb2prod.convert.staging import recover, write_package
 from nb2prod.errors import ConversionError, OutputError
+from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
 from nb2prod.notebook import Notebook, load_notebook
 
 SAMPLE_ROWS = 200
@@ -52,14 +51,72 @@ def package_name(text: str) -> str:
     return name
 
 
+#: longest package name (each generated file path holds it; file systems allow 255 bytes per name)
+MAX_NAME = 100
+#: modules a generated package must never shadow, besides the standard library and what is installed
+_RESERVED = frozenset({"pyspark", "pandas", "numpy", "yaml", "pyyaml", "click", "pytest", "nb2prod", "setuptools", "pip", "py4j", "pyarrow", "test", "tests", "src", "conf"})
+
+
+def shadowed_module(name: str) -> bool:
+    """Whether a package called ``name`` would hide a real module (``logging``, ``pyspark``, an installed one)."""
+    import importlib.util
+
+    if name in sys.stdlib_module_names or name in _RESERVED:
+        return True
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def choose_name(requested: str | None, stem: str) -> str:
+    """The package name: ``--name`` if given (refused if it shadows a module or is too long), else
+    from the notebook's file name (renamed ``<name>_pipeline`` if it shadows a module, with a warning).
+
+    Raises:
+        OutputError: ``--name`` shadows a real module or is longer than :data:`MAX_NAME`.
+    """
+    name = package_name(requested or stem)
+    if requested is not None:
+        if len(name) > MAX_NAME:
+            raise OutputError(requested[:40] + "...", f"--name is longer than {MAX_NAME} characters")
+        if shadowed_module(name):
+            raise OutputError(requested, f"--name {name} would shadow the module '{name}' in the pipeline's environment; choose another name")
+        return name
+    name = name[:MAX_NAME].rstrip("_") or "pipeline"
+    if shadowed_module(name):
+        renamed = f"{name}_pipeline"
+        sys.stderr.write(f"nb2prod: warning: package name '{name}' would shadow the module '{name}'; using '{renamed}' (or give --name)\n")
+        name = renamed
+    return name
+
+
 def _check_outdir(outdir: Path, notebook: Path, force: bool) -> None:
-    resolved, nb = outdir.resolve(), notebook.resolve()
+    try:
+        _check_outdir_unguarded(outdir, notebook, force)
+    except OSError as exc:
+        raise OutputError(outdir, f"cannot use the output directory: {exc.strerror or exc}") from None
+
+
+def _check_outdir_unguarded(outdir: Path, notebook: Path, force: bool) -> None:
+    if os.path.islink(outdir):
+        raise OutputError(outdir, "output path is a symbolic link; give the directory itself")
+    resolved, nb, cwd = outdir.resolve(), notebook.resolve(), Path.cwd().resolve()
     if resolved == nb.parent or resolved in nb.parents:
         raise OutputError(outdir, "output directory contains the notebook; choose another -o")
+    if resolved == cwd or resolved in cwd.parents:
+        raise OutputError(outdir, "output directory is the current directory or one of its parents; choose a new directory")
     if outdir.exists() and not outdir.is_dir():
         raise OutputError(outdir, "output path exists and is not a directory")
     if outdir.is_dir() and any(outdir.iterdir()) and not force:
         raise OutputError(outdir, "output directory exists and is not empty (use --force to replace it)")
+    for parent in outdir.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(outdir, f"cannot create the output directory: {parent} is not a directory")
+            if not os.access(parent, os.W_OK | os.X_OK) and parent == outdir.absolute().parent:
+                raise OutputError(outdir, f"cannot create the output directory: {parent} is not writable")
+            break
 
 
 def _sample_inputs(notebook: Notebook, rewritten: Rewritten) -> tuple[dict[str, bytes], str]:
@@ -163,8 +220,9 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
         OutputError: ``outdir`` exists and is not empty (without ``force``), or holds the notebook.
     """
     notebook = load_notebook(notebook_path)
-    name = package_name(name or notebook.path.stem)
+    name = choose_name(name, notebook.path.stem)
     outdir = Path(outdir) if outdir is not None else notebook.path.parent / f"{name}_pipeline"
+    recover(outdir)  # a killed earlier run: its previous OUT back in place, its staging removed
     _check_outdir(outdir, notebook.path, force)
     found = notebook_secrets(notebook)
     token = KNOWN_SECRETS.set({s.value: s.label for s in found})
@@ -209,21 +267,5 @@ def _redact(
 
 
 def _write_atomically(outdir: Path, files: dict[str, bytes]) -> None:
-    parent = outdir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
-    try:
-        for rel, content in files.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        old = None
-        if outdir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=parent))
-            os.replace(outdir, old / "previous")
-        os.replace(staging, outdir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    """Write the package (see :mod:`nb2prod.convert.staging`)."""
+    write_package(outdir, files)
