@@ -310,7 +310,7 @@ def repair_v4(path: Path, raw: dict[str, Any]) -> list[str]:
     seen: set[str] = set()
     for number, cell in enumerate(cells, start=1):
         where = f"cells/{number - 1}"
-        if not isinstance(cell, dict) or cell.get("cell_type") not in _CELL_KEYS:
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str) or cell["cell_type"] not in _CELL_KEYS:
             raise NotebookError(path, f"invalid notebook at {where}: not a code, markdown or raw cell")
         kind = cell["cell_type"]
         source = cell.get("source")
@@ -359,7 +359,7 @@ def repair_v4(path: Path, raw: dict[str, Any]) -> list[str]:
 
 def _repair_output(output: Any, counter: dict[str, int]) -> bool:
     """Whether to keep one stored output, adding the required keys it lacks where there is a default."""
-    if not isinstance(output, dict) or output.get("output_type") not in _OUTPUT_KEYS:
+    if not isinstance(output, dict) or not isinstance(output.get("output_type"), str) or output["output_type"] not in _OUTPUT_KEYS:
         _count(counter, "malformed output dropped")
         return False
     for key, default in _OUTPUT_KEYS[output["output_type"]].items():
@@ -447,7 +447,7 @@ def _notebook_from_v4(path: Path, raw: dict[str, Any], notes: dict[int, str]) ->
     cells = []
     for number, cell in enumerate(raw_cells, start=1):
         where = f"cells/{number - 1}"
-        if not isinstance(cell, dict) or cell.get("cell_type") not in _CELL_TYPES:
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str) or cell["cell_type"] not in _CELL_TYPES:
             raise NotebookError(path, f"invalid notebook at {where}: not a code, markdown or raw cell")
         source = _text(cell.get("source") or "")
         if not isinstance(source, str):

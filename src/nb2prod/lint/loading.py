@@ -118,7 +118,7 @@ def _fast(path: StrPath) -> LintNotebookFile | None:
         if cell.__class__ is not dict:
             return None
         cell_type = cell.get("cell_type")
-        if cell_type not in _CELL_TYPES:
+        if cell_type.__class__ is not str or cell_type not in _CELL_TYPES:
             return None
         source = _source(cell.get("source"))  # a null source gets a note from load_notebook
         if source is None:
