@@ -80,7 +80,8 @@ class Notebook:
 def _fix_null_sources(raw: dict[str, Any]) -> dict[int, str]:
     """Replace null/missing cell sources by "" before validation; return notes per cell."""
     notes: dict[int, str] = {}
-    for number, cell in enumerate(raw.get("cells") or [], start=1):
+    cells = raw.get("cells")
+    for number, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
         if isinstance(cell, dict) and cell.get("source") is None:
             cell["source"] = ""
             notes[number] = "source is null; treated as an empty cell"
