@@ -12,7 +12,10 @@ def display_path(path: object) -> str:
     """A path as text that can always be printed: bytes of a name that are not UTF-8 shown as ``\\xNN``."""
     import os
 
-    return os.fsencode(path).decode("utf-8", "backslashreplace") if not isinstance(path, str) or not path.isascii() else path  # type: ignore[arg-type]
+    text = os.fsencode(path).decode("utf-8", "backslashreplace") if not isinstance(path, str) or not path.isascii() else path  # type: ignore[arg-type]
+    if not text.isprintable():  # a newline or a control character in a file name: the message stays one line
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text
 
 
 class Nb2ProdError(Exception):

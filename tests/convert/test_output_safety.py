@@ -118,3 +118,15 @@ def test_interrupted_write_leaves_exactly_the_previous_package(tmp_path: Path, c
     assert proc.returncode != 0 and "Traceback" not in err, err
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_quotes_and_newlines_in_the_notebook_name(tmp_path: Path, capsys) -> None:
+    """The file name is quoted in TOML, Python and YAML: the package still parses and compiles."""
+    import tomllib
+
+    path = write_notebook(tmp_path / 'my "final"\nanalysis\\.ipynb', CELLS)
+    code, err = _run(capsys, "convert", path, "-o", tmp_path / "out")
+    assert code == 0, err
+    tomllib.loads((tmp_path / "out" / "pyproject.toml").read_text())
+    for file in (tmp_path / "out").rglob("*.py"):
+        compile(file.read_text(), str(file), "exec")
