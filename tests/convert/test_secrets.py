@@ -129,3 +129,13 @@ def test_not_secrets_are_left_alone(tmp_path: Path, capsys, source: str) -> None
     assert main(["convert", str(notebook), "-o", str(tmp_path / "out")]) == 0
     report = json.loads((tmp_path / "out" / "conversion.json").read_text())
     assert report["environment_variables"] == {}
+
+
+def test_short_secret_is_redacted_as_a_word_without_breaking_code(tmp_path: Path, capsys) -> None:
+    """`password = "data"` is moved to the environment; `input_data` elsewhere is left alone."""
+    cells = [new_code_cell('import pandas as pd\npassword = "data"\nraw = pd.read_csv("input/data.csv")')]
+    notebook = _write(tmp_path / "nb.ipynb", cells)
+    assert main(["convert", str(notebook), "-o", str(tmp_path / "out")]) == 0, capsys.readouterr().err
+    md = (tmp_path / "out" / "CONVERSION.md").read_text()
+    assert 'password = "<secret: read from $PASSWORD>"' in md
+    assert "input/<secret" not in md and "input/data.csv" in (tmp_path / "out" / "src" / "nb" / "conf" / "base.yaml").read_text()

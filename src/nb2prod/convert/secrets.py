@@ -12,7 +12,10 @@ agree on what a secret is. Three steps:
    code by ``require_env("VAR")``.
 2. :func:`redact_files` replaces every occurrence of every value in every generated file
    (``CONVERSION.md`` and ``conversion.json`` included), in its plain, JSON-escaped and
-   Python-escaped forms, by ``<secret: read from $VAR>`` or ``<redacted secret>``.
+   Python-escaped forms, by ``<secret: read from $VAR>`` or ``<redacted secret>``. Values shorter
+   than :data:`SHORT` characters are weak as substrings (``"data"``), so they are redacted as
+   string literals (``"data"``) and only in the reports, the files that show the notebook's source;
+   the code no longer holds them (the config pass replaced the literal).
 3. :func:`scan_files` is the last line of defence, run on the files just before they are written:
    a provider pattern or a known value still present means nb2prod would leak it, and the
    conversion stops with :class:`nb2prod.errors.SecretLeakError` (exit 2), naming the file and the
@@ -170,21 +173,43 @@ def _forms(value: str) -> list[str]:
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
-def redact_text(text: str, values: Mapping[str, str | None]) -> str:
+#: values shorter than this (``password="abc1"``) are redacted as whole words, and only in the reports:
+#: as substrings they would also match ordinary code and data (``"data"`` in ``input_data``)
+SHORT = 8
+#: the files that show the notebook's own source: the reports
+REPORTS = ("CONVERSION.md", "conversion.json")
+
+
+def _quoted(value: str) -> list[str]:
+    """How a short value is written as a string literal, as is and JSON-escaped."""
+    return [f'"{value}"', f"'{value}'", f'\\"{value}\\"']
+
+
+def redact_text(text: str, values: Mapping[str, str | None], report: bool = True) -> str:
     """``text`` with every form of every secret value replaced.
 
     Args:
         text: any generated text.
         values: secret value -> the environment variable that holds it, or None.
+        report: ``text`` is a report (:data:`REPORTS`): values shorter than :data:`SHORT` are
+            redacted too, as string literals.
     """
     for value, var in sorted(values.items(), key=lambda item: len(item[0]), reverse=True):
-        if len(value) < 3:
+        if len(value) < 3 or len(value) < SHORT and not report:
             continue
         replacement = f"<secret: read from ${var}>" if var else REDACTED
+        if len(value) < SHORT:
+            for form in _quoted(value):
+                text = text.replace(form, f'"{replacement}"' if form[0] in "'\"" else f'\\"{replacement}\\"')
+            continue
         for form in _forms(value):
             if form in text:
                 text = text.replace(form, replacement)
     return text
+
+
+def _is_report(rel: str) -> bool:
+    return rel in REPORTS
 
 
 def redact_files(files: Mapping[str, bytes], values: Mapping[str, str | None]) -> dict[str, bytes]:
@@ -196,7 +221,7 @@ def redact_files(files: Mapping[str, bytes], values: Mapping[str, str | None]) -
         except UnicodeDecodeError:
             out[rel] = content
             continue
-        redacted = redact_text(text, values)
+        redacted = redact_text(text, values, report=_is_report(rel))
         out[rel] = content if redacted == text else redacted.encode("utf-8")
     return out
 
@@ -234,7 +259,10 @@ def scan_files(
         except UnicodeDecodeError:
             text = content.decode("latin-1")
         for secret in secrets:
-            if len(secret.value) >= 3 and any(form in text for form in _forms(secret.value)):
+            if len(secret.value) < 3 or len(secret.value) < SHORT and not _is_report(rel):
+                continue
+            forms = _quoted(secret.value) if len(secret.value) < SHORT else _forms(secret.value)
+            if any(form in text for form in forms):
                 raise SecretLeakError(path, f"refusing to write {rel}: it would contain a secret ({secret.label})", secret.cell)
         for label, value in detector.secret_values(text) if detector.may_have_provider(text) else ():
             if label.startswith("value of"):

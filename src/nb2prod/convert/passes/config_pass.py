@@ -36,7 +36,7 @@ import libcst as cst
 from libcst.metadata import GlobalScope, QualifiedNameProvider, ScopeProvider
 
 from nb2prod.convert.passes.base import CellPass
-from nb2prod.convert.secrets import LABEL_VARIABLES, code_secrets
+from nb2prod.convert.secrets import LABEL_VARIABLES, SHORT, code_secrets
 
 #: secret values found elsewhere in the notebook (markdown, outputs) -> label, set by
 #: :func:`nb2prod.convert.package.convert_notebook` around the passes; the pass adds the code's own
@@ -160,7 +160,11 @@ class ConfigPass(CellPass):
 
     def _found(self, text: str) -> list[tuple[str, str]]:
         """(value, label) of the secrets in ``text``, longest first."""
-        hits = [(v, lab) for v, lab in (*self.whole.items(), *self.parts.items()) if len(v) >= 3 and v in text]
+        # a short value (`password = "data"`) only as a whole literal: as a substring it is ordinary text
+        hits = [
+            (v, lab) for v, lab in (*self.whole.items(), *self.parts.items())
+            if len(v) >= 3 and (v == text if len(v) < SHORT else v in text)
+        ]
         return sorted(hits, key=lambda hit: len(hit[0]), reverse=True)
 
     @staticmethod
