@@ -130,3 +130,25 @@ def test_quotes_and_newlines_in_the_notebook_name(tmp_path: Path, capsys) -> Non
     tomllib.loads((tmp_path / "out" / "pyproject.toml").read_text())
     for file in (tmp_path / "out").rglob("*.py"):
         compile(file.read_text(), str(file), "exec")
+
+
+def test_disk_full_is_one_line_and_keeps_the_previous_package(tmp_path: Path, capsys, monkeypatch) -> None:
+    import errno
+
+    path = write_notebook(tmp_path / "nb.ipynb", CELLS)
+    assert _run(capsys, "convert", path, "-o", tmp_path / "out")[0] == 0
+    before = sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*"))
+    real = Path.write_bytes
+    written = []
+
+    def full(self, data):
+        if len(written) > 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        written.append(self)
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    code, err = _run(capsys, "convert", path, "-o", tmp_path / "out", "--force")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "No space left on device" in err and "out" in err
+    assert sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*")) == before
+    assert _hidden(tmp_path) == []
