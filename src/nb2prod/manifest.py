@@ -191,7 +191,7 @@ def manifest_problem(data: Any) -> str | None:
             return f"{where}/id is {_short(cell.get('id'))}, not a cell id"
         if not _is_sha256(cell.get("sha256")):
             return f"{where}/sha256 is not a sha256 hex digest"
-        if cell.get("status") not in STATUSES:
+        if not isinstance(cell.get("status"), str) or cell["status"] not in STATUSES:
             return f"{where}/status is {_short(cell.get('status'))}, not one of {', '.join(sorted(STATUSES))}"
         tags = cell.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):

@@ -19,6 +19,7 @@ CORRUPTIONS = {
     "absolute_file_key": (lambda m: m["files"].update({"/etc/passwd": "0" * 64}), "not a path inside the package"),
     "file_key_leaving_the_package": (lambda m: m["files"].update({"../../etc/passwd": "0" * 64}), "not a path inside the package"),
     "status_unknown": (lambda m: m["cells"][0].update(status=7), "cells/0/status"),
+    "status_a_list": (lambda m: m["cells"][0].update(status=["converted"]), "cells/0/status"),
     "hash_not_hex": (lambda m: m["cells"][0].update(sha256="zz"), "sha256"),
     "notebook_absolute": (lambda m: m.update(notebook="/etc/passwd"), "notebook is '/etc/passwd'"),
     "files_a_list": (lambda m: m.update(files=[]), "files is []"),
