@@ -53,20 +53,19 @@ def package_name(text: str) -> str:
 
 #: longest package name (each generated file path holds it; file systems allow 255 bytes per name)
 MAX_NAME = 100
-#: modules a generated package must never shadow, besides the standard library and what is installed
-_RESERVED = frozenset({"pyspark", "pandas", "numpy", "yaml", "pyyaml", "click", "pytest", "nb2prod", "setuptools", "pip", "py4j", "pyarrow", "test", "tests", "src", "conf"})
+#: modules a generated package must never shadow, besides the standard library: what the package
+#: itself needs and the libraries notebooks use most. (Not "whatever is importable here": that
+#: includes the package of an earlier conversion, and re-converting must keep its name.)
+_RESERVED = frozenset({
+    "pyspark", "pandas", "numpy", "yaml", "pyyaml", "click", "pytest", "nb2prod", "setuptools", "pip", "py4j",
+    "pyarrow", "scipy", "sklearn", "matplotlib", "seaborn", "statsmodels", "requests", "jinja2", "libcst",
+    "nbformat", "IPython", "ipykernel", "test", "tests", "src", "conf",
+})  # fmt: skip
 
 
 def shadowed_module(name: str) -> bool:
-    """Whether a package called ``name`` would hide a real module (``logging``, ``pyspark``, an installed one)."""
-    import importlib.util
-
-    if name in sys.stdlib_module_names or name in _RESERVED:
-        return True
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
+    """Whether a package called ``name`` would hide a module it or the notebook needs (``logging``, ``pyspark``)."""
+    return name in sys.stdlib_module_names or name in _RESERVED
 
 
 def choose_name(requested: str | None, stem: str) -> str:
