@@ -8,6 +8,16 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+def display_path(path: object) -> str:
+    """A path as text that can always be printed: bytes of a name that are not UTF-8 shown as ``\\xNN``."""
+    import os
+
+    text = os.fsencode(path).decode("utf-8", "backslashreplace") if not isinstance(path, str) or not path.isascii() else path  # type: ignore[arg-type]
+    if not text.isprintable():  # a newline or a control character in a file name: the message stays one line
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text
+
+
 class Nb2ProdError(Exception):
     """A problem with the user's input that ends the command.
 
@@ -22,7 +32,7 @@ class Nb2ProdError(Exception):
     exit_code = 2
 
     def __init__(self, path: str | Path, message: str, cell: int | None = None) -> None:
-        self.path = str(path)
+        self.path = display_path(path)
         self.message = " ".join(str(message).split())
         self.cell = cell
         super().__init__(str(self))
@@ -42,3 +52,14 @@ class ConversionError(Nb2ProdError):
 
 class OutputError(Nb2ProdError):
     """The output location cannot be written as asked (exists, not empty, not writable)."""
+
+
+class SecretLeakError(Nb2ProdError):
+    """A generated file would still hold a secret found in the notebook; nothing is written.
+
+    The message names the file and the cell, never the value.
+    """
+
+
+class PackageError(Nb2ProdError):
+    """The generated package would not work (a file that does not compile or parse); nothing is written."""

@@ -3,10 +3,15 @@
 
 def kernel_language(nb: dict) -> str:
     """The kernel language of a notebook document, lower case: from ``kernelspec.language``,
-    ``language_info.name``, or a ``python*`` kernel name; ``"python"`` when nothing says."""
-    meta = nb.get("metadata") or {}
-    kernelspec = meta.get("kernelspec") or {}
-    language = kernelspec.get("language") or (meta.get("language_info") or {}).get("name")
+    ``language_info.name``, or a ``python*`` kernel name; ``"python"`` when nothing says.
+    Fields of the wrong type (a string where an object belongs) count as saying nothing."""
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    meta = meta if isinstance(meta, dict) else {}
+    kernelspec = meta.get("kernelspec")
+    kernelspec = kernelspec if isinstance(kernelspec, dict) else {}
+    info = meta.get("language_info")
+    info = info if isinstance(info, dict) else {}
+    language = kernelspec.get("language") or info.get("name")
     if not language:
         name = str(kernelspec.get("name") or "")
         language = "python" if not name or name.startswith("python") else name

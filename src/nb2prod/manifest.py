@@ -138,3 +138,74 @@ def build_manifest(
 def dump_manifest(manifest: Mapping[str, Any]) -> bytes:
     """The manifest as bytes: sorted keys, two-space indent, trailing newline (diff-friendly, deterministic)."""
     return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+#: statuses a manifest cell entry can have
+STATUSES = frozenset({"converted", "partial", "not-converted", "dropped"})
+_HEX64 = frozenset("0123456789abcdef")
+
+
+def _is_sha256(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX64
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def inside_package(rel: str) -> bool:
+    """Whether a manifest file key names a file inside the package: relative, ``/``-separated, no ``..``."""
+    if not rel or "\0" in rel or "\\" in rel or rel.startswith("/") or len(rel) > 1000:
+        return False
+    parts = rel.split("/")
+    return not (":" in parts[0] or any(p in ("", ".", "..") for p in parts))
+
+
+def manifest_problem(data: Any) -> str | None:
+    """What makes ``data`` not a manifest of :data:`MANIFEST_FORMAT` (see the module docstring), or None.
+
+    Checked: the types of every field ``check`` reads (cell numbers are integers >= 1, ids and
+    tags strings, hashes 64 hex digits, statuses known), the notebook path (relative, ``.ipynb``,
+    no NUL) and every file key (inside the package: no absolute path, no ``..``, no NUL).
+
+    Returns:
+        One short phrase naming the first faulty field (``cells/3/cell is 'abc', not a cell number``), or None.
+    """
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    notebook = data.get("notebook")
+    if not isinstance(notebook, str) or "\0" in notebook or notebook.startswith("/") or not notebook.endswith(".ipynb"):
+        return f"notebook is {_short(notebook)}, not a relative path to a .ipynb file"
+    cells, files = data.get("cells"), data.get("files")
+    if not isinstance(cells, list):
+        return f"cells is {_short(cells)}, not a list"
+    for index, cell in enumerate(cells):
+        where = f"cells/{index}"
+        if not isinstance(cell, dict):
+            return f"{where} is not an object"
+        number = cell.get("cell")
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            return f"{where}/cell is {_short(number)}, not a cell number"
+        if not isinstance(cell.get("id"), str) or "\0" in cell["id"]:
+            return f"{where}/id is {_short(cell.get('id'))}, not a cell id"
+        if not _is_sha256(cell.get("sha256")):
+            return f"{where}/sha256 is not a sha256 hex digest"
+        if not isinstance(cell.get("status"), str) or cell["status"] not in STATUSES:
+            return f"{where}/status is {_short(cell.get('status'))}, not one of {', '.join(sorted(STATUSES))}"
+        tags = cell.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            return f"{where}/tags is {_short(tags)}, not a list of strings"
+        reasons = cell.get("reasons", [])
+        if not isinstance(reasons, list) or not all(
+            isinstance(r, dict) and all(isinstance(r.get(k), str) for k in ("code", "outcome", "message")) for r in reasons
+        ):
+            return f"{where}/reasons is not a list of {{code, outcome, message}} strings"
+    if not isinstance(files, dict):
+        return f"files is {_short(files)}, not an object"
+    for rel, digest in files.items():
+        if not inside_package(rel):
+            return f"files names {_short(rel)}, which is not a path inside the package"
+        if not _is_sha256(digest):
+            return f"files/{_short(rel)} is not a sha256 hex digest"
+    return None

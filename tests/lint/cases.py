@@ -232,6 +232,8 @@ CASES = [
             code("settings = {'api_key': 's3cr3t-Pa55', 'region': 'eu'}\nsettings['refresh_token'] = 's3cr3t-Pa55'"),
             code(f"headers = {{'Authorization': f'token {GITHUB_TOKEN}'}}\nsigning_blob = '{RANDOM_40}'"),
             code("url = 'postgresql://etl:s3cr3t-Pa55@db.internal:5432/sales'\nself.db_pwd: str = 'hunter2!'"),
+            code(f"r = requests.get(url, headers={{'Authorization': 'Bearer {RANDOM_40}'}})\nauth = 'Bearer ' + token"),
+            code(f"KEY = \"\"\"-----BEGIN {'PRIVATE'} KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END {'PRIVATE'} KEY-----\"\"\""),
         ],
         clean=[
             code(
@@ -249,10 +251,25 @@ CASES = [
             code("print(cfg)", 1, outputs=[stream(f"loaded: {{'aws_access_key_id': '{AWS_KEY}'}}\n")]),
             code("cfg", 2, outputs=[result("{'db_password': 's3cr3t-Pa55', 'host': 'db'}")]),
             code("connect()", 3, outputs=[error("OperationalError")]),
+            code("print(headers)", 4, outputs=[stream(f"{{'Authorization': 'Bearer {RANDOM_40}'}}\n")]),
         ],
         clean=[
             code("print(stats)", 1, outputs=[stream("token_count: 512\npassword_policy = strict\napi_key=<redacted>\n")]),
             code("stats", 2, outputs=[result("{'rows': 1200, 'secret_name': 'prod/db'}")]),
+        ],
+    ),
+    Case(
+        "secret-in-markdown", "NB406",
+        bad=[
+            md(f"Call the API with `curl -H 'Authorization: Bearer {RANDOM_40[:8]}1{RANDOM_40[8:24]}'`"),
+            md(f"The deploy key:\n\n    -----BEGIN OPENSSH {'PRIVATE'} KEY-----\n    b3BlbnNzaC1rZXktdjEAAAAA\n"),
+            md(f"token: `{GITHUB_TOKEN}`"),
+            code("x = 1"),
+        ],
+        clean=[
+            md("Call the API with `curl -H 'Authorization: Bearer $API_TOKEN'`; the password is in the vault."),
+            md("Bearer authentication is described in RFC 6750; api_key=<your key>"),
+            code("x = 1"),
         ],
     ),
     Case(

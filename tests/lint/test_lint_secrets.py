@@ -20,6 +20,7 @@ from nb2prod.lint import secrets
         ("-----BEGIN RSA " + "PRIVATE KEY-----", "private key"),
         ("eyJ" + "hbGciOiJIUzI1NiJ9.eyJ" + "zdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijklmnop", "JWT"),
         ("postgresql://etl:" + "s3cr3tPa55@db:5432/x", "URL password"),
+        ("Authorization: Bearer " + RANDOM_40, "bearer token"),
     ],
 )
 def test_provider_patterns(text: str, label: str) -> None:
@@ -63,3 +64,30 @@ def test_output_text_names_the_key_not_the_value() -> None:
     found = secrets.secret_in_text("settings: {'db_password': 'hunter2!x', 'host': 'db'}")
     assert found == "value of 'db_password'"
     assert secrets.secret_in_text("token_count: 512, password_policy = strict") is None
+
+
+def test_secret_values_give_the_value_to_move_not_the_whole_text() -> None:
+    """What convert redacts: the whole key block, the password of a URL, the token of a Bearer header."""
+    pem = "-----BEGIN RSA " + "PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq5\n-----END RSA " + "PRIVATE KEY-----"
+    assert secrets.secret_values(f"key:\n{pem}\nend") == [("private key", pem)]
+    assert secrets.secret_values("postgresql://etl:" + "s3cr3tPa55@db:5432/x") == [("URL password", "s3cr3tPa55")]
+    assert secrets.secret_values(f"-H 'Authorization: Bearer {RANDOM_40}'") == [("bearer token", RANDOM_40)]
+    assert secrets.secret_values("db password: Tr0ub4dor&3x") == [("value of 'password'", "Tr0ub4dor&3x")]
+    for not_a_value in ("password = getpass.getpass()", "token = os.environ['T']", "password = my_password_var", "Bearer authentication"):
+        assert secrets.secret_values(not_a_value) == [], not_a_value
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "label"),
+    [
+        ("MAPS", "AIza" + "Sy" + "A" * 33, "Google API key"),
+        ("api_key", "q8Zr4Lm2Xv9Tn5Bw", "secret"),
+        ("Authorization", "Bearer " + RANDOM_40, "bearer token"),
+        ("signing_blob", RANDOM_40, "high-entropy string"),
+        ("region", "eu-west-1", None),
+        ("password", "<your password>", None),
+    ],
+)
+def test_named_secret_is_lints_rule(name: str, value: str, label: str | None) -> None:
+    """convert and lint judge a named string the same way."""
+    assert secrets.named_secret(name, value) == label

@@ -38,6 +38,7 @@ def test_no_provider_pattern_matches_below_the_minimum_length() -> None:
         "private key": "-----BEGIN PRIVATE KEY-----",
         "JWT": "eyJ" + "a" * 10 + ".eyJ" + "a" * 10 + "." + "a" * 10,
         "URL password": "a://b:ccc@",
+        "bearer token": "Bearer 1" + "a" * 15,
     }
     assert set(shortest) == {label for label, _, _ in secrets.PROVIDERS}
     for label, text in shortest.items():

@@ -34,8 +34,10 @@ from nb2prod.manifest import (
     MANIFEST_NAME,
     SKIP_TAG,
     file_hash,
+    manifest_problem,
     source_hash,
 )
+from nb2prod.manifest import _short
 from nb2prod.notebook import Notebook, load_notebook
 
 #: directories never searched for manifests (besides every hidden directory)
@@ -114,20 +116,16 @@ def load_manifest(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise CheckError(path, f"cannot read manifest: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise CheckError(path, "cannot check: invalid manifest (JSON nested too deeply); re-run nb2prod convert") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise CheckError(path, f"invalid manifest ({exc}); re-run nb2prod convert") from None
+        raise CheckError(path, f"cannot check: invalid manifest ({str(exc)[:120]}); re-run nb2prod convert") from None
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         found = data.get("format") if isinstance(data, dict) else None
-        raise CheckError(path, f"manifest format {found!r} is not {MANIFEST_FORMAT}; re-run nb2prod convert with this nb2prod")
-    cells, files, notebook = data.get("cells"), data.get("files"), data.get("notebook")
-    valid = (
-        isinstance(notebook, str)
-        and isinstance(cells, list)
-        and all(isinstance(c, dict) and {"id", "cell", "sha256", "status"} <= c.keys() for c in cells)
-        and isinstance(files, dict)
-    )
-    if not valid:
-        raise CheckError(path, "invalid manifest (missing notebook, cells or files); re-run nb2prod convert")
+        raise CheckError(path, f"manifest format {_short(found)} is not {MANIFEST_FORMAT}; re-run nb2prod convert with this nb2prod")
+    problem = manifest_problem(data)
+    if problem is not None:
+        raise CheckError(path, f"cannot check: invalid manifest ({problem}); re-run nb2prod convert")
     return data
 
 
@@ -368,6 +366,8 @@ def check_files(pair: Pair, cwd: Path) -> list[Problem]:
         if _allowed(path, base, patterns):
             continue
         try:
+            if not path.resolve().is_relative_to(pair.package.resolve()):
+                raise CheckError(path, "cannot check: the generated file is a link to outside the package")
             content = path.read_bytes()
         except FileNotFoundError:
             problems.append(Problem(shown(path, cwd), None, "CK302", message("CK302"), package))

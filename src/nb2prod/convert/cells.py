@@ -14,12 +14,14 @@ IPython syntax is recognised with IPython's own ``TransformerManager``
 
 from __future__ import annotations
 
+import ast
+import functools
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from nb2prod.convert.report import Event
-from nb2prod.notebook import Cell
+from nb2prod.notebook import SURROGATE_NOTE, Cell
 
 #: codes this module reports: code -> (kebab-case name, what it means for the user)
 CODES = {
@@ -27,6 +29,10 @@ CODES = {
     "NB002": ("skipped-by-tag", "The cell is tagged nb2prod:skip and left out of the pipeline."),
     "NB003": ("empty-cell", "The cell is empty or only comments; nothing to convert."),
     "NB004": ("cell-does-not-parse", "The cell is not valid Python (after IPython syntax is handled); not converted, the parser's message says why."),
+    "NB005": ("expression-too-deep", "An expression nested deeper than the converter can parse safely (MAX_DEPTH levels); the cell is not converted, the rest is."),
+    "NB006": ("cell-does-not-compile", "The cell parses but Python does not compile it as module code ('return', 'yield', 'await' or 'continue' outside their place, 'global' after use, 'nonlocal' at the top level); not converted."),
+    "NB007": ("not-valid-in-a-pipeline-step", "A top-level 'global' or 'nonlocal', a 'from __future__' import or a star import inside a block: valid in a notebook, not inside the pipeline's run() function; not converted."),
+    "NB008": ("text-not-encodable", "The cell holds text that cannot be written as UTF-8 (a lone surrogate); not converted."),
     "MG201": ("non-python-cell-magic", "A cell magic whose body is not Python (%%bash, %%sql, %%html ...); not converted."),
     "MG202": ("python-cell-magic", "A cell magic that only times or captures Python (%%time, %%capture); the magic is dropped, the body kept."),
 }
@@ -46,10 +52,122 @@ class PreparedCell:
     events: list[Event] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=1)
 def _transformer():
     from IPython.core.inputtransformer2 import TransformerManager
 
     return TransformerManager()
+
+
+def python_source(source: str) -> str | None:
+    """A cell's source with IPython syntax turned into Python, or None if IPython cannot read it.
+
+    A leading cell magic whose body is Python (``%%time``) is removed; the body of any other cell
+    magic is returned as it is (the caller parses it, or not).
+    """
+    first, _, body = source.lstrip("\n").partition("\n")
+    if first.startswith("%%"):
+        source = body
+    try:
+        return _transformer().transform_cell(source)
+    except Exception:  # IPython raises SyntaxError and friends on broken input
+        return None
+
+
+#: deepest expression nesting (AST levels) handed to libcst: its native parser crashes on a list
+#: nested 5,000 deep, its visitors raise RecursionError from about 150 levels of calls or lists
+MAX_DEPTH = 100
+_DEPTH_ERRORS = ("too many nested", "too complex", "nested too deeply", "maximum recursion")
+
+
+def _bracket_depth(python: str) -> int:
+    """The deepest bracket nesting of ``python`` (brackets in strings and comments do not count)."""
+    import io
+    import tokenize
+
+    depth = deepest = 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(python).readline):
+            if token.type == tokenize.OP:
+                if token.string in "([{":
+                    depth += 1
+                    deepest = max(deepest, depth)
+                elif token.string in ")]}":
+                    depth -= 1
+    except (tokenize.TokenError, SyntaxError) as exc:
+        if any(word in str(exc) for word in _DEPTH_ERRORS):
+            return MAX_DEPTH + 1
+    return deepest
+
+
+def _ast_depth(tree: ast.AST) -> int:
+    """The deepest node of ``tree``, counted without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _top_level_problem(tree: ast.Module) -> tuple[str, int] | None:
+    """A statement that is valid at a notebook's top level but not inside the pipeline's ``run()``."""
+    for statement in tree.body:
+        if isinstance(statement, (ast.Global, ast.Nonlocal)):
+            word = "global" if isinstance(statement, ast.Global) else "nonlocal"
+            return f"top-level '{word}' statement: the pipeline runs each cell inside run()", statement.lineno
+        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            return "'from __future__' import: it can only stand at the top of the generated module", statement.lineno
+        if not isinstance(statement, (ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for node in ast.walk(statement):
+                if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+                    return "star import inside a block: only allowed at module level, and run() is a function", node.lineno
+    return None
+
+
+def cell_problem(python: str) -> tuple[str, str, int | None] | None:
+    """Why a cell of plain Python cannot go into the pipeline before libcst sees it, or None.
+
+    Cheap checks, in order: text that is not UTF-8 (NB008), bracket nesting and expression depth
+    beyond :data:`MAX_DEPTH` (NB005; found with the tokenizer and :mod:`ast`, never by libcst),
+    Python's own ``compile()`` as module code (NB006), statements that cannot run inside a function
+    (NB007). A cell with a plain syntax error returns None: libcst's message is reported (NB004).
+
+    Returns:
+        (code, message, line in the cell or None), or None.
+    """
+    try:
+        python.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line = python.count("\n", 0, exc.start) + 1
+        return "NB008", f"line {line}: text that cannot be written as UTF-8 (a lone surrogate)", line
+    if _bracket_depth(python) > MAX_DEPTH:
+        return "NB005", f"brackets nested deeper than {MAX_DEPTH} levels", None
+    try:
+        tree = ast.parse(python)
+    except (RecursionError, MemoryError):
+        return "NB005", f"expression nested deeper than {MAX_DEPTH} levels", None
+    except SyntaxError as exc:
+        if any(word in str(exc.msg) for word in _DEPTH_ERRORS):
+            return "NB005", f"expression nested deeper than {MAX_DEPTH} levels", None
+        return None  # libcst reports the syntax error (NB004)
+    except ValueError:
+        return None  # null bytes and the like: libcst reports them
+    if _ast_depth(tree) > MAX_DEPTH:
+        return "NB005", f"expression nested deeper than {MAX_DEPTH} levels", None
+    try:
+        compile(tree, "<cell>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        line = getattr(exc, "lineno", None)
+        where = f"line {line}: " if line else ""
+        return "NB006", f"{where}{getattr(exc, 'msg', None) or exc}", line
+    problem = _top_level_problem(tree)
+    if problem is not None:
+        message, line = problem
+        return "NB007", f"line {line}: {message}", line
+    return None
 
 
 def prepare_cells(cells: tuple[Cell, ...]) -> list[PreparedCell]:
@@ -66,8 +184,12 @@ def prepare_cells(cells: tuple[Cell, ...]) -> list[PreparedCell]:
     manager = _transformer()
     prepared = []
     for cell in cells:
-        events = [Event(cell.number, "NB001", "info", note) for note in cell.notes]
+        events = [Event(cell.number, "NB001", "info", note) for note in cell.notes if note != SURROGATE_NOTE]
         source = cell.source
+        if SURROGATE_NOTE in " ".join(cell.notes):
+            events.append(Event(cell.number, "NB008", "not-converted", "the cell held a lone surrogate (text that is not valid Unicode)"))
+            prepared.append(PreparedCell(cell, None, events))
+            continue
         if "nb2prod:skip" in cell.tags:
             events.append(Event(cell.number, "NB002", "dropped", "cell tagged nb2prod:skip"))
             prepared.append(PreparedCell(cell, None, events))
@@ -93,6 +215,12 @@ def prepare_cells(cells: tuple[Cell, ...]) -> list[PreparedCell]:
             python = manager.transform_cell(source)
         except Exception as exc:  # IPython raises SyntaxError and friends on broken input
             events.append(Event(cell.number, "NB004", "not-converted", f"cannot read IPython syntax: {exc}"))
+            prepared.append(PreparedCell(cell, None, events))
+            continue
+        problem = cell_problem(python)
+        if problem is not None:
+            code, message, line = problem
+            events.append(Event(cell.number, code, "not-converted", message, line=line))
             prepared.append(PreparedCell(cell, None, events))
             continue
         try:

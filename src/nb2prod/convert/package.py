@@ -7,12 +7,11 @@ replaced only with ``force=True``, and never when it holds the notebook.
 
 from __future__ import annotations
 
+import json
 import keyword
 import os
 import re
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,13 @@ from typing import Any
 import libcst as cst
 
 from nb2prod.convert.engine import Rewritten, rewrite_cells
-from nb2prod.convert.render import render_package
+from nb2prod.convert.gate import check_package, normalise_requirement, requirement_key, requirement_problem
+from nb2prod.convert.passes.config_pass import KNOWN_SECRETS
+from nb2prod.convert.render import relpath, render_package
+from nb2prod.convert.secrets import Secret, notebook_secrets, redact_files, scan_files
+from nb2prod.convert.staging import recover, write_package
 from nb2prod.errors import ConversionError, OutputError
+from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
 from nb2prod.notebook import Notebook, load_notebook
 
 SAMPLE_ROWS = 200
@@ -47,14 +51,71 @@ def package_name(text: str) -> str:
     return name
 
 
+#: longest package name (each generated file path holds it; file systems allow 255 bytes per name)
+MAX_NAME = 100
+#: modules a generated package must never shadow, besides the standard library: what the package
+#: itself needs and the libraries notebooks use most. (Not "whatever is importable here": that
+#: includes the package of an earlier conversion, and re-converting must keep its name.)
+_RESERVED = frozenset({
+    "pyspark", "pandas", "numpy", "yaml", "pyyaml", "click", "pytest", "nb2prod", "setuptools", "pip", "py4j",
+    "pyarrow", "scipy", "sklearn", "matplotlib", "seaborn", "statsmodels", "requests", "jinja2", "libcst",
+    "nbformat", "IPython", "ipykernel", "test", "tests", "src", "conf",
+})  # fmt: skip
+
+
+def shadowed_module(name: str) -> bool:
+    """Whether a package called ``name`` would hide a module it or the notebook needs (``logging``, ``pyspark``)."""
+    return name in sys.stdlib_module_names or name in _RESERVED
+
+
+def choose_name(requested: str | None, stem: str) -> str:
+    """The package name: ``--name`` if given (refused if it shadows a module or is too long), else
+    from the notebook's file name (renamed ``<name>_pipeline`` if it shadows a module, with a warning).
+
+    Raises:
+        OutputError: ``--name`` shadows a real module or is longer than :data:`MAX_NAME`.
+    """
+    name = package_name(requested or stem)
+    if requested is not None:
+        if len(name) > MAX_NAME:
+            raise OutputError(requested[:40] + "...", f"--name is longer than {MAX_NAME} characters")
+        if shadowed_module(name):
+            raise OutputError(requested, f"--name {name} would shadow the module '{name}' in the pipeline's environment; choose another name")
+        return name
+    name = name[:MAX_NAME].rstrip("_") or "pipeline"
+    if shadowed_module(name):
+        renamed = f"{name}_pipeline"
+        sys.stderr.write(f"nb2prod: warning: package name '{name}' would shadow the module '{name}'; using '{renamed}' (or give --name)\n")
+        name = renamed
+    return name
+
+
 def _check_outdir(outdir: Path, notebook: Path, force: bool) -> None:
-    resolved, nb = outdir.resolve(), notebook.resolve()
+    try:
+        _check_outdir_unguarded(outdir, notebook, force)
+    except OSError as exc:
+        raise OutputError(outdir, f"cannot use the output directory: {exc.strerror or exc}") from None
+
+
+def _check_outdir_unguarded(outdir: Path, notebook: Path, force: bool) -> None:
+    if os.path.islink(outdir):
+        raise OutputError(outdir, "output path is a symbolic link; give the directory itself")
+    resolved, nb, cwd = outdir.resolve(), notebook.resolve(), Path.cwd().resolve()
     if resolved == nb.parent or resolved in nb.parents:
         raise OutputError(outdir, "output directory contains the notebook; choose another -o")
+    if resolved == cwd or resolved in cwd.parents:
+        raise OutputError(outdir, "output directory is the current directory or one of its parents; choose a new directory")
     if outdir.exists() and not outdir.is_dir():
         raise OutputError(outdir, "output path exists and is not a directory")
     if outdir.is_dir() and any(outdir.iterdir()) and not force:
         raise OutputError(outdir, "output directory exists and is not empty (use --force to replace it)")
+    for parent in outdir.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(outdir, f"cannot create the output directory: {parent} is not a directory")
+            if not os.access(parent, os.W_OK | os.X_OK) and parent == outdir.absolute().parent:
+                raise OutputError(outdir, f"cannot create the output directory: {parent} is not writable")
+            break
 
 
 def _sample_inputs(notebook: Notebook, rewritten: Rewritten) -> tuple[dict[str, bytes], str]:
@@ -115,7 +176,11 @@ KNOWN_DISTRIBUTIONS = {
 
 
 def dependencies(imports: list[str], requirements: list[str], name: str) -> list[str]:
-    """The generated package's dependencies: Spark, PyYAML, third-party imports and ``pip install``s."""
+    """The generated package's dependencies: Spark, PyYAML, third-party imports and ``pip install``s.
+
+    Every entry is a valid PEP 508 requirement (:mod:`nb2prod.convert.gate`); ``pip install``
+    arguments that are not (``{pkg}``, ``$PKG``, ``x==``, URLs) are left out.
+    """
     from importlib.metadata import packages_distributions
 
     installed = packages_distributions()
@@ -124,13 +189,16 @@ def dependencies(imports: list[str], requirements: list[str], name: str) -> list
         if module in ("pyspark", name):
             continue
         dist = KNOWN_DISTRIBUTIONS.get(module) or (installed.get(module) or [module])[0]
+        if requirement_problem(dist) is not None:
+            continue  # a module name that is no distribution name (`_private`): nothing to declare
         if dist.lower() == "pandas":
             deps["pandas"] = "pandas>=2.2,<3"  # next to PySpark 4: see PySpark's pandas support
         else:
-            deps.setdefault(dist.lower(), dist)
+            deps.setdefault(requirement_key(dist), dist)
     for requirement in requirements:
-        key = re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower()
-        deps.setdefault(key, requirement)
+        if requirement_problem(requirement) is not None:
+            continue  # reported by the magics pass (MG104) and left out: pyproject.toml stays valid
+        deps.setdefault(requirement_key(requirement), normalise_requirement(requirement))
     return sorted(deps.values(), key=str.lower)
 
 
@@ -151,9 +219,12 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
         OutputError: ``outdir`` exists and is not empty (without ``force``), or holds the notebook.
     """
     notebook = load_notebook(notebook_path)
-    name = package_name(name or notebook.path.stem)
+    name = choose_name(name, notebook.path.stem)
     outdir = Path(outdir) if outdir is not None else notebook.path.parent / f"{name}_pipeline"
+    recover(outdir)  # a killed earlier run: its previous OUT back in place, its staging removed
     _check_outdir(outdir, notebook.path, force)
+    found = notebook_secrets(notebook)
+    token = KNOWN_SECRETS.set({s.value: s.label for s in found})
     try:
         rewritten = rewrite_cells(notebook.code_cells)
     except Exception as exc:  # a bug in a pass: still one line naming the notebook, never a traceback
@@ -162,30 +233,38 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
         raise ConversionError(
             notebook.path, f"internal error while converting ({type(exc).__name__}: {exc}); set NB2PROD_DEBUG=1 for details"
         ) from None
+    finally:
+        KNOWN_SECRETS.reset(token)
     samples, notebook_dir = _sample_inputs(notebook, rewritten)
     files, report = render_package(
         notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports, outdir=outdir
     )
+    files, report = _redact(notebook, outdir, files, report, found, rewritten.state.secret_values)
+    check_package(files, str(notebook.path))
     _write_atomically(outdir, files)
     return ConversionResult(outdir, name, report["summary"], report)
 
 
+def _redact(
+    notebook: Notebook, outdir: Path, files: dict[str, bytes], report: dict[str, Any], found: list, replaced: dict[str, str]
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Every file through the one redaction step, the manifest re-hashed, then the last-line scan.
+
+    Raises:
+        SecretLeakError: a file still holds a secret (see :func:`nb2prod.convert.secrets.scan_files`).
+    """
+    values: dict[str, str | None] = {s.value: None for s in found}
+    values.update(replaced)
+    redacted = redact_files(files, values)
+    if redacted != files:
+        report = json.loads(redacted["conversion.json"])
+        relative = relpath(notebook.path.resolve(), outdir.resolve())
+        redacted[MANIFEST_NAME] = dump_manifest(build_manifest(notebook, report["cells"], redacted, relative))
+    all_found = [*found, *(Secret(v, "secret", 0) for v in replaced if v not in values or values[v] is None)]
+    scan_files(redacted, all_found, notebook, str(notebook.path))
+    return redacted, report
+
+
 def _write_atomically(outdir: Path, files: dict[str, bytes]) -> None:
-    parent = outdir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=parent))
-    try:
-        for rel, content in files.items():
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        old = None
-        if outdir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=parent))
-            os.replace(outdir, old / "previous")
-        os.replace(staging, outdir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    """Write the package (see :mod:`nb2prod.convert.staging`)."""
+    write_package(outdir, files)

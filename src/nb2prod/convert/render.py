@@ -198,8 +198,8 @@ def render_package(
     context = {
         "name": name,
         "dist_name": name.replace("_", "-"),
-        "notebook": notebook.path.name,
-        "notebook_dir": notebook.path.parent.name or ".",
+        "notebook": safe_name(notebook.path.name),
+        "notebook_dir": safe_name(notebook.path.parent.name) or ".",
         "nb2prod_version": __version__,
         "dependencies": deps,
         "env_prefix": env_prefix,
@@ -227,7 +227,7 @@ def render_package(
     audit = [f.as_dict() for f in audit_pipeline(files[f"src/{name}/pipeline.py"].decode())]
     report = {
         "nb2prod": __version__,
-        "notebook": notebook.path.name,
+        "notebook": safe_name(notebook.path.name),
         "package": name,
         "summary": summarise(rewritten.cells, state.events),
         "cells": [c.as_dict() for c in rewritten.cells],
@@ -270,6 +270,12 @@ def _redactor(secrets: dict[str, str]) -> Callable[[str], str]:
         return text
 
     return redact
+
+
+def safe_name(name: str) -> str:
+    """A file name as the templates may quote it (TOML and Python strings, comments): quotes,
+    backslashes, control characters and undecodable bytes become ``_``."""
+    return "".join("_" if c in "\"'\\`" or not c.isprintable() or "\ud800" <= c <= "\udfff" else c for c in name)
 
 
 def relpath(path: Path, start: Path) -> str:

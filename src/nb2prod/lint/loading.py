@@ -16,8 +16,12 @@ which joins them the same way).
 from __future__ import annotations
 
 import json
+import os
+from stat import S_ISREG
 
 from nb2prod.kernel import kernel_language
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
 
 # typing is for annotations only: importing it (and typing.NamedTuple) costs the hook ~3 ms of start-up
 TYPE_CHECKING = False
@@ -82,13 +86,27 @@ def _source(value: Any) -> str | None:
 
 def _fast(path: StrPath) -> LintNotebookFile | None:
     """The notebook, or None if it is anything but the plain case (the caller then uses ``load_notebook``)."""
+    if path.__class__ is str and not path.isascii():  # type: ignore[union-attr]
+        try:
+            path.encode("utf-8")  # type: ignore[union-attr]
+        except UnicodeEncodeError:  # a file name that is not UTF-8: load_notebook says so
+            return None
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        # O_NONBLOCK: a FIFO given as a notebook must not block the hook; only regular files are read
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            if not S_ISREG(os.fstat(fd).st_mode):
+                return None
+            with open(fd, "rb", closefd=False) as fh:
+                data = fh.read()
+        finally:
+            os.close(fd)
+        if b"\\ud" in data or b"\\uD" in data:  # maybe a lone surrogate: load_notebook repairs it
+            return None
         raw = json.loads(data.decode("utf-8"))
-    except (OSError, ValueError):  # also UnicodeDecodeError and JSONDecodeError
+    except (OSError, ValueError, RecursionError):  # also UnicodeDecodeError and JSONDecodeError
         return None
-    if raw.__class__ is not dict or raw.get("nbformat") != 4:
+    if raw.__class__ is not dict or raw.get("nbformat") != 4 or raw.get("nbformat_minor", 0).__class__ is not int:
         return None
     raw_cells = raw.get("cells")
     if raw_cells.__class__ is not list or kernel_language(raw) not in _PYTHON:
@@ -100,7 +118,7 @@ def _fast(path: StrPath) -> LintNotebookFile | None:
         if cell.__class__ is not dict:
             return None
         cell_type = cell.get("cell_type")
-        if cell_type not in _CELL_TYPES:
+        if cell_type.__class__ is not str or cell_type not in _CELL_TYPES:
             return None
         source = _source(cell.get("source"))  # a null source gets a note from load_notebook
         if source is None:

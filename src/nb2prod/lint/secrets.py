@@ -3,7 +3,7 @@
 Three detectors, after detect-secrets and gitleaks:
 
 * provider patterns (:data:`PROVIDERS`): AWS access key ids, GitHub, Slack, Stripe and Google keys,
-  private-key headers, JWTs and passwords inside connection URLs;
+  private-key headers, JWTs, passwords inside connection URLs and ``Bearer`` tokens;
 * keywords: a string assigned to a name, key or argument whose words include ``password``, ``secret``,
   ``token``, ``api key``, ``private key``, ``access key``, ``credential`` (see :func:`secret_keyword`);
 * entropy: a string of at least ``entropy-min-length`` (20) characters from the base64 alphabet,
@@ -12,6 +12,11 @@ Three detectors, after detect-secrets and gitleaks:
   below 4.2; random 40-character keys score about 5.
 
 Only where a secret is is ever reported, never its value.
+
+The same detector serves ``nb2prod convert`` (:mod:`nb2prod.convert.secrets`): :func:`secret_values`
+gives the secret *values* in a text (a private-key block whole, the password of a URL, the token of a
+``Bearer`` header, the value of a ``password=...`` pair), which convert moves to environment variables
+and redacts from every file it writes.
 """
 
 from __future__ import annotations
@@ -35,11 +40,12 @@ PROVIDERS: tuple[tuple[str, tuple[str, ...], LazyPattern], ...] = tuple(
         ("private key", ("PRIVATE KEY",), r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----"),
         ("JWT", ("eyJ",), r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
         ("URL password", ("://",), r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:(?!\{|\$|\*{3}|<|password@)[^/\s:@'\"]{3,}@"),
+        ("bearer token", ("earer", "EARER"), r"\b(?:[Bb]earer|BEARER)\s+(?=[A-Za-z._~+/-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*"),
     )
 )
 
 _WORDS = LazyPattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "apikey", "credential", "credentials"})
+_SECRET_WORDS = frozenset({"password", "passwd", "pwd", "pass", "secret", "token", "apikey", "credential", "credentials", "authorization"})
 _SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("access", "key"), ("secret", "key"), ("auth", "key")})
 #: a last word that makes the name describe something else (``password_prompt``, ``token_column``)
 _NOT_SECRET_LAST = frozenset(
@@ -47,7 +53,7 @@ _NOT_SECRET_LAST = frozenset(
      "label", "type", "length", "len", "header", "count", "size", "policy", "hint", "regex", "pattern"}
 )
 _PLACEHOLDER = LazyPattern(
-    r"^(?:|x+|\*+|\.+|-+|none|null|todo|tbd|changeme|change_me|secret|password|token|your[_ -].*|<.*>|\{.*\}|\$\{.*\}|\$[A-Z_]+|%\(.*\)s)$",
+    r"^(?:|x+|\*+|\.+|-+|none|null|todo|tbd|changeme|change_me|secret|password|token|bearer|basic|digest|your[_ -].*|<.*>|\{.*\}|\$\{.*\}|\$[A-Z_]+|%\(.*\)s)$",
     re.IGNORECASE,
 )
 _ENV_NAME = LazyPattern(r"^[A-Z][A-Z0-9_]*$")
@@ -156,7 +162,7 @@ def high_entropy(value: str, threshold: float, min_length: int) -> bool:
     )
 
 
-_SECRET_HINTS = ("pass", "pwd", "secret", "token", "key", "credential")
+_SECRET_HINTS = ("pass", "pwd", "secret", "token", "key", "credential", "authorization")
 _ASSIGNED = LazyPattern(r"""['"]?\s*[:=]\s*['"]?([^\s'",}]{6,})""")
 
 
@@ -188,4 +194,73 @@ def secret_in_text(text: str) -> str | None:
     for key, value in _assigned_values(text):
         if secret_keyword(key) and not placeholder(value):
             return f"value of {key!r}"
+    return None
+
+
+#: (label, pattern whose group ``v`` is the secret value in a text); the rest are the whole match
+_VALUE_PATTERNS: dict[str, LazyPattern] = {
+    "private key": LazyPattern(
+        r"(?P<v>-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+        r"(?:(?:(?!-----END)[\s\S]){0,20000}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=:\s\\n-]*))"
+    ),
+    "URL password": LazyPattern(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"]+:(?!\{|\$|\*{3}|<|password@)(?P<v>[^/\s:@'\"]{3,})@"),
+    "bearer token": LazyPattern(r"\b(?:[Bb]earer|BEARER)\s+(?P<v>(?=[A-Za-z._~+/-]*[0-9])[A-Za-z0-9._~+/-]{16,}=*)"),
+}
+_PLAUSIBLE_TOKEN = LazyPattern(r"^[^\s()\[\]{}<>`'\"\\]{8,}$")
+
+
+def plausible_value(value: str) -> bool:
+    """Whether a value found by a keyword in free text looks like a credential rather than code or prose.
+
+    At least 8 characters, no spaces, brackets, quotes or backslashes (``os.environ[...]``,
+    ``getpass()``, ``<redacted>`` are not values), not a placeholder, and not spelled like a variable
+    (``my_password_var``, ``settings.token``); ``hunter2!`` and ``Sup3rS3cret`` are values.
+    """
+    if _PLAUSIBLE_TOKEN.match(value) is None or placeholder(value) or value.startswith("$"):
+        return False
+    name_like = value.replace(".", "_").isidentifier()
+    return not (name_like and (value.islower() or value.isupper() or value[:1].isupper() and value[1:].islower()))
+
+
+def secret_values(text: str) -> list[tuple[str, str]]:
+    """Every secret value in a free text (markdown, an output, a string literal), as (label, value).
+
+    Provider patterns give their whole match, except a private key (the whole ``BEGIN ... END``
+    block, or the header and the key lines after it), a URL password (the password only) and a
+    ``Bearer`` header (the token only). ``key = value`` pairs whose key says secret give the value
+    when :func:`plausible_value` holds. Values are unique, in order of first appearance.
+    """
+    found: dict[str, str] = {}
+    if may_have_provider(text):
+        for label, literals, pattern in PROVIDERS:
+            if not any(literal in text for literal in literals):
+                continue
+            value_pattern = _VALUE_PATTERNS.get(label)
+            for match in (value_pattern or pattern).finditer(text):
+                value = match.group("v") if value_pattern is not None else match.group(0)
+                value = value.strip()
+                if value and not placeholder(value) or label == "private key" and value:
+                    found.setdefault(value, label)
+    for key, value in _assigned_values(text):
+        if secret_keyword(key) and plausible_value(value) and not any(value in v for v in found):
+            found.setdefault(value, f"value of {key!r}")
+    return [(label, value) for value, label in found.items()]
+
+
+def named_secret(name: str | None, value: str, threshold: float = 4.5, min_length: int = 20) -> str | None:
+    """What kind of secret a string stored under ``name`` (variable, key, argument; None if unnamed) is.
+
+    The rules of ``hard-coded-secret`` (NB401): a provider pattern anywhere in the value, a name that
+    says secret with a value that is not a placeholder, or (named values only) a high-entropy token.
+
+    Returns:
+        A label such as ``"Google API key"``, ``"secret"`` or ``"high-entropy string"``, or None.
+    """
+    label = provider(value)
+    if label:
+        return label
+    if name and secret_keyword(name) and not placeholder(value):
+        return "secret"
+    if name and high_entropy(value, threshold, min_length):
+        return "high-entropy string"
     return None

@@ -24,6 +24,8 @@ class ConversionState:
         env_vars: environment variables the pipeline reads secrets from.
         redact: secret literal -> its environment variable; the report shows the
             variable in place of the value (kept in memory only, never written).
+        secret_values: every secret value the config pass replaced -> its environment variable
+            (memory only; :mod:`nb2prod.convert.secrets` redacts them from every written file).
         requirements: distributions named by ``pip install`` in the notebook.
         uses: helper names the generated code needs imported
             (``F``, ``compat``, ``log``, ``require_env``, ``Window``).
@@ -35,6 +37,7 @@ class ConversionState:
     config_origin: dict[str, str] = field(default_factory=dict)
     env_vars: dict[str, str] = field(default_factory=dict)
     redact: dict[str, str] = field(default_factory=dict)
+    secret_values: dict[str, str] = field(default_factory=dict)
     requirements: list[str] = field(default_factory=list)
     uses: set[str] = field(default_factory=set)
     cell_lines: dict[int, int] = field(default_factory=dict)

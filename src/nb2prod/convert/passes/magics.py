@@ -28,6 +28,7 @@ from nb2prod.convert.passes.base import CellPass
 CODES = {
     "MG101": ("inline-install", "%pip install / !pip install: dropped; the packages become dependencies of the generated package."),
     "MG102": ("session-magic", "A line magic or shell command that configures or inspects the notebook session; dropped."),
+    "MG104": ("invalid-requirement", "A pip install argument that is not a PEP 508 requirement ({pkg}, $PKG, x==, a bare URL or git+ link); left out of the dependencies."),
     "MG103": ("needs-notebook-session", "%run, %load, or shell output used by the code; kept with a marker, not converted."),
 }
 
@@ -118,9 +119,20 @@ class MagicsPass(CellPass):
         return f"# nb2prod: MG103 not converted: {what}"
 
     def _install(self, node: cst.CSTNode, command: str, shown: str) -> None:
-        names = pip_requirements(command)
+        from nb2prod.convert.gate import requirement_problem
+
+        names = []
+        for name in pip_requirements(command):
+            problem = requirement_problem(name)
+            if problem is None:
+                names.append(name)
+            else:
+                self.report(node, "MG104", "info", f"pip install argument {name!r} left out of the dependencies: {problem}")
         self.state.requirements.extend(n for n in names if n not in self.state.requirements)
-        self.report(node, "MG101", "dropped", f"`{shown}`: {', '.join(names)} added to the package dependencies")
+        if names:
+            self.report(node, "MG101", "dropped", f"`{shown}`: {', '.join(names)} added to the package dependencies")
+        else:
+            self.report(node, "MG101", "dropped", f"`{shown}` dropped; no valid requirement to add")
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
         keep, comments = [], []
