@@ -804,6 +804,9 @@ class PandasPass(CellPass):
         failed_inside = self.failures > self.failures_at.pop()
         value_kind = self.kind(original_node.value)
         for t in original_node.targets:
+            base = self.kind(_base_of(t.target)) if isinstance(t.target, (cst.Subscript, cst.Attribute)) else None
+            if isinstance(base, (Driver, Unknown)):
+                self._driver_site(original_node, base, "assignment into a pandas value")
             if isinstance(t.target, cst.Attribute) and isinstance(self.kind(t.target.value), SPARK_KINDS):
                 if t.target.attr.value == "columns" and isinstance(self.kind(t.target.value), Frame) and isinstance(t.target.value, cst.Name):
                     return self._set_columns(original_node, t.target.value.value)
