@@ -47,6 +47,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 #: namespace packages: the distribution is named after the first two or three parts of the import
 NAMESPACES = frozenset({"google", "azure", "jaraco", "zope", "sphinxcontrib"})
+#: what a run says, once, about the notebooks that import third-party modules with no manifest above them
+NO_MANIFEST_NOTE = (
+    "note: NB404 undeclared-import checked nothing where no requirements.txt, pyproject.toml"
+    " or environment.yml is above the notebook; add one to have its imports checked"
+)
 _REQUIREMENT = LazyPattern(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _CONDA_ITEM = LazyPattern(r"^\s*-\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
 
@@ -205,6 +210,10 @@ class UndeclaredImport(Rule):
     `opencv-python`, ...); namespace packages by their dotted name (`google.cloud.bigquery` is
     `google-cloud-bigquery`). Each module is reported once per notebook.
 
+    With no such file at all above the notebook there is nothing to check against: the rule
+    reports nothing, and the run says so once, on stderr, without failing (a repository that
+    declares no dependencies is not told, import by import, what it already knows).
+
     ## Why this matters in production
     Only 12.5% of notebooks on GitHub declare their dependencies; the rest run only on the machine
     that has the right packages installed already. A pipeline's environment is built from its
@@ -246,12 +255,15 @@ class UndeclaredImport(Rule):
             declared = nb.scratch.get("NB404-declared")
             if declared is None:
                 declared = nb.scratch["NB404-declared"] = declared_for(resolved_directory(os.path.dirname(nb.path)))
-            if declared.is_local(module) or declared.declares(module, key):
+            if declared.is_local(module):
                 continue
-            module = key
-            if declared.files:
-                message = f"third-party module {module!r} is not declared in requirements.txt or pyproject.toml (add it)"
-            else:
-                message = f"third-party module {module!r} is not declared: no requirements.txt or pyproject.toml above the notebook"
+            if not declared.files:  # nothing to check against: said once per run, not a finding
+                if not nb.scratch.get("NB404-noted"):
+                    nb.scratch["NB404-noted"] = True
+                    nb.scratch.setdefault("notes", []).append(NO_MANIFEST_NOTE)
+                continue
+            if declared.declares(module, key):
+                continue
+            message = f"third-party module {key!r} is not declared in requirements.txt or pyproject.toml (add it)"
             found.append(self.at(nb, cell, node, message))
         return found
