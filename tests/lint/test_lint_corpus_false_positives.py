@@ -52,3 +52,19 @@ def test_a_real_looking_key_with_test_in_it_is_still_a_secret(project: Path, run
 def test_placeholder_words() -> None:
     assert placeholder("sk-test") and placeholder("PK_DUMMY") and placeholder("my-fake-token")
     assert not placeholder("sk-4eC39HqLyjWDarjtT1zdp7dc") and not placeholder("hunter2!") and not placeholder("api-key")
+
+
+def test_modules_declared_through_extras_and_namespaces(project: Path, run) -> None:
+    """A Kedro or Databricks project: pandas comes with kedro-datasets[pandas...], pyspark with
+    databricks-connect, databricks.sdk is databricks-sdk; an undeclared module is still found."""
+    (project / "requirements.txt").write_text(
+        "kedro-datasets[pandas.CSVDataset, pillow-imagedataset]>=2.1\ndatabricks-connect==16.1.7 ; python_version < '3.12'\n"
+        "databricks-sdk==0.117.0\n"
+    )
+    imports = "import pandas as pd\nfrom PIL import Image\nfrom pyspark.sql import SparkSession\nfrom databricks.sdk import WorkspaceClient\nimport plotly"
+    write_notebook(project / "nb.ipynb", [code(imports)])
+    result = run("lint", "--select", "NB404", "nb.ipynb")
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[:-1] == [
+        "nb.ipynb:cell 1:5:1: NB404 third-party module 'plotly' is not declared in requirements.txt or pyproject.toml (add it)"
+    ]
