@@ -53,10 +53,13 @@ seconds; the machine is shared, so the figures move by ~10% from run to run.
   after. The four passes took 0.76 / 1.40 / 0.85 / 1.52 s (magics, logging, config, pandas) before and
   0.51 / 1.22 / 0.74 / 0.86 s after; metadata resolution (`resolve_many`) ~3 s of the whole, rendering
   `pipeline.py` ~1.6-1.9 s, nearly all of it libcst's `RemoveUnusedImportsCommand`.
-- The generated 5,000-line cell: ~137 s after this change (the issue measured 152 s before): metadata
-  resolution 63 s, `deep_clone` of the module 15 s, rendering `pipeline.py` 68 s (the unused-import
-  codemod, whose cost grows faster than the module: it resolves scopes twice, once to find the unused
-  imports and once more in `RemoveImportsVisitor` to remove them).
+- The generated 5,000-line cell (every line a pandas operation to convert), after this change, one
+  profiled run of 137 s: metadata resolution 63 s, `deep_clone` of the module 15 s, rendering
+  `pipeline.py` 68 s (the unused-import codemod, whose cost grows faster than the module: it resolves
+  scopes twice, once to find the unused imports and once more in `RemoveImportsVisitor` to remove
+  them). The old code was not timed on this cell; the issue's 152 s was another 5,000-line cell.
+  A 200-line cell of the same code took 4.3 s in a trial run: ~21 ms a line there, ~26 ms a line at
+  5,000 lines (131 s above), so the cost is near-linear, but each line costs far more than nbconvert's.
 
 ## What changed
 
@@ -83,7 +86,8 @@ seconds; the machine is shared, so the figures move by ~10% from run to run.
   leave no node in two places.
 - `render.py` removes unused imports with libcst's `RemoveUnusedImportsCommand` over the whole generated
   module: a quarter of a medium notebook's work and half of the big cell's. One scope analysis of the
-  header imports (the only imports the renderer moves) would do.
+  header imports (the only imports the renderer moves) could replace it (not tried: `render.py` is
+  outside this change).
 - `engine.py` and `render.py` import `libcst.codemod`, which imports `libcst.matchers` (~0.27 s of every
   run); `base.py` needs only `libcst.codemod._codemod.Codemod`, but any import of the package runs its
   `__init__`.
