@@ -45,7 +45,7 @@ NOTES = """\
 `--corpus DIR` adds the real public notebooks of the development corpus (kept outside the repository),
 copied side by side into one directory (so every copy sees the same `requirements.txt`). On them nb2prod
 is nearer ruff than on the generated copies (1.67x wall, 1.75x CPU in the run above, against the
-issue's 3.4x measured another way, one directory per repository): real notebooks are longer, so ruff's
+issue's 3.4x on 94 real notebooks, measured by another session in a way not recorded here): real notebooks are longer, so ruff's
 own per-notebook work weighs more against nb2prod's start-up. The changes of issue 14 to the lint path
 (NB404's note when there is no manifest, NB101 skipping counts of 0, NB401's stand-in values, NB404
 reading requirement extras) add no per-node work; on the 287 copies, 10 interleaved runs of the code
