@@ -1,4 +1,4 @@
-"""``nb2prod convert NOTEBOOK [-o OUTDIR] [--name NAME] [--force]``."""
+"""``nb2prod convert NOTEBOOK [-o OUTDIR] [--name NAME] [--force]`` and ``nb2prod convert PATH... -o OUTDIR``."""
 
 from __future__ import annotations
 
@@ -8,16 +8,28 @@ import click
 
 
 @click.command()
-@click.argument("notebook", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", metavar="NOTEBOOK|PATH...", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), help="output directory [default: <name>_pipeline beside the notebook]")
 @click.option("--name", help="package and console script name [default: from the notebook file name]")
 @click.option("--force", is_flag=True, help="replace OUTDIR if it exists and is not empty")
-def convert(notebook: Path, outdir: Path | None, name: str | None, force: bool) -> int:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="several notebooks: worker processes [default: one per CPU]")
+@click.option("-q", "--quiet", is_flag=True, help="several notebooks: no progress bar, one plain line per notebook")
+def convert(paths: tuple[Path, ...], outdir: Path | None, name: str | None, force: bool, jobs: int | None, quiet: bool) -> int:
     """Convert NOTEBOOK into an installable PySpark pipeline package.
 
     Writes the package, CONVERSION.md and conversion.json into OUTDIR.
     Exit status: 0 converted (see the report for cells that were not), 2 bad input.
+
+    Given several notebooks or a directory (searched for *.ipynb, skipping .ipynb_checkpoints and
+    what .gitignore excludes), writes one package per notebook into OUTDIR/<name>/, goes on past
+    failures, and ends with a summary table and OUTDIR/convert-summary.json.
+    Exit status: 0 all converted, 1 some did not, 2 usage error.
     """
+    if len(paths) != 1 or paths[0].is_dir():
+        from nb2prod.convert.batch import run_batch
+
+        return run_batch(paths, outdir, name, force, jobs, quiet)
+    notebook = paths[0]
     from nb2prod.convert.package import convert_notebook
     from nb2prod.convert.passes.pandas_pass import COLLATERAL
 

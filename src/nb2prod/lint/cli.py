@@ -50,6 +50,8 @@ def lint(paths: tuple[str, ...], select: tuple[str, ...], ignore: tuple[str, ...
         click.echo(text)
     for problem in report.problems:
         click.echo(f"nb2prod: {problem}", err=True)
+    for note in report.notes:
+        click.echo(f"nb2prod: {note}", err=True)
     if report.problems:
         return 2
     return 1 if report.findings and not exit_zero else 0

@@ -44,14 +44,17 @@ SKIP_DIRS = frozenset({".ipynb_checkpoints", ".venv", "venv", "__pycache__", "no
 _NOQA = LazyPattern(r"#\s*nb2prod:\s*noqa\b(?::\s*(?P<codes>[A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*))?", re.IGNORECASE)
 
 
-class Report(namedtuple("Report", ["findings", "problems", "notebooks"])):
-    """The outcome of a lint run: findings in path order, problems (unreadable files) as one-line messages."""
+class Report(namedtuple("Report", ["findings", "problems", "notebooks", "notes"], defaults=((),))):
+    """The outcome of a lint run: findings in path order, problems (unreadable files) as one-line messages,
+    and notes: what the rules could not check, each said once with the number of notebooks it concerns
+    (``NB404 ... (3 notebooks)``); notes are shown on stderr and do not change the exit status."""
 
     __slots__ = ()
 
     findings: list[Finding]
     problems: list[str]
     notebooks: int
+    notes: list[str]
 
 
 class SelectionError(ValueError):
@@ -227,8 +230,11 @@ def lint_notebook(nb: LintNotebook, rules: tuple[Rule, ...]) -> list[Finding]:
     return findings
 
 
-def lint_file(path: str, shown: str, config: LintConfig) -> list[Finding]:
-    """Load, prepare and lint one notebook. Raises :class:`Nb2ProdError` for a file that cannot be read."""
+def lint_file(path: str, shown: str, config: LintConfig, notes: list[str] | None = None) -> list[Finding]:
+    """Load, prepare and lint one notebook. Raises :class:`Nb2ProdError` for a file that cannot be read.
+
+    ``notes``, if given, receives what the rules left in ``nb.scratch["notes"]`` (what they could not check).
+    """
     try:
         rules = rules_for(config.select, config.ignore)
     except SelectionError as exc:
@@ -236,20 +242,26 @@ def lint_file(path: str, shown: str, config: LintConfig) -> list[Finding]:
     notebook = read_notebook(path)
     nb = LintNotebook(notebook, shown, config)
     try:
-        return lint_notebook(nb, rules)
+        findings = lint_notebook(nb, rules)
     except RecursionError:
         raise Nb2ProdError(shown, "code nested too deeply to analyse") from None
+    if notes is not None and "notes" in nb.scratch:
+        notes.extend(nb.scratch["notes"])
+    return findings
 
 
-def _lint_item(path: str, shown: str, select: Sequence[str] | None, ignore: Sequence[str]) -> tuple[list[Finding], list[str]]:
-    """Findings and problems for one notebook, with its directory's settings plus ``select``/``ignore``."""
+def _lint_item(
+    path: str, shown: str, select: Sequence[str] | None, ignore: Sequence[str]
+) -> tuple[list[Finding], list[str], list[str]]:
+    """Findings, problems and notes for one notebook, with its directory's settings plus ``select``/``ignore``."""
+    notes: list[str] = []
     try:
         config = with_cli(config_for_directory(resolved_directory(os.path.dirname(path))), select, ignore)
-        return lint_file(path, shown, config), []
+        return lint_file(path, shown, config, notes), [], notes
     except Nb2ProdError as exc:  # shown as the user named the file; a settings problem names pyproject.toml
-        return [], [f"{shown}: {exc.message}" if os.path.normpath(exc.path) == os.path.normpath(path) else str(exc)]
+        return [], [f"{shown}: {exc.message}" if os.path.normpath(exc.path) == os.path.normpath(path) else str(exc)], []
     except Exception as exc:  # a bug in a rule must not hide the other files' findings behind a traceback
-        return [], [f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it"]
+        return [], [f"{shown}: internal error ({type(exc).__name__}: {exc}); please report it"], []
 
 
 def jobs_for(count: int) -> int:
@@ -268,7 +280,7 @@ def jobs_for(count: int) -> int:
     return max(1, min(cpus, count // 8))
 
 
-Outcome = tuple[list[Finding], list[str]]
+Outcome = tuple[list[Finding], list[str], list[str]]
 
 
 def _lint_shard(shard: list[tuple[int, str, str]], select: Sequence[str] | None, ignore: Sequence[str]) -> dict[int, Outcome]:
@@ -325,7 +337,7 @@ def _forked(queue: _Queue, select: Sequence[str] | None, ignore: Sequence[str]) 
         try:
             os.close(read)
             outcomes = queue.drain(select, ignore)
-            payload = marshal.dumps({i: ([tuple(f) for f in found], problems) for i, (found, problems) in outcomes.items()})
+            payload = marshal.dumps({i: ([tuple(f) for f in found], problems, notes) for i, (found, problems, notes) in outcomes.items()})
             with os.fdopen(write, "wb") as out:
                 out.write(payload)
             status = 0
@@ -347,7 +359,7 @@ def _collect(pid: int, read: int) -> dict[int, Outcome]:
     except (ValueError, EOFError, TypeError):
         return {}
     new = tuple.__new__  # Finding._make without its Python-level call, for each finding
-    return {i: ([new(Finding, f) for f in found], problems) for i, (found, problems) in raw.items()}
+    return {i: ([new(Finding, f) for f in found], problems, notes) for i, (found, problems, notes) in raw.items()}
 
 
 def lint_paths(
@@ -360,7 +372,7 @@ def lint_paths(
     """
     resolved_directory.cache_clear()  # relative paths: resolved against this run's working directory
     items = list(iter_notebooks(paths))
-    outcomes: dict[int, Outcome] = {i: ([], [item]) for i, item in enumerate(items) if isinstance(item, str)}
+    outcomes: dict[int, Outcome] = {i: ([], [item], []) for i, item in enumerate(items) if isinstance(item, str)}
     work = [(i, item[0], item[1]) for i, item in enumerate(items) if not isinstance(item, str)]
     jobs = jobs_for(len(work)) if jobs is None else jobs
     if jobs > 1 and len(work) > jobs:
@@ -387,4 +399,12 @@ def lint_paths(
         outcomes.update(_lint_shard(work, select, ignore))
     findings = [f for i in sorted(outcomes) for f in outcomes[i][0]]
     problems = [p for i in sorted(outcomes) for p in outcomes[i][1]]
-    return Report(findings, problems, len(work))
+    return Report(findings, problems, len(work), _counted([n for i in sorted(outcomes) for n in outcomes[i][2]]))
+
+
+def _counted(notes: list[str]) -> list[str]:
+    """Each distinct note once, in first-seen order, with the number of notebooks it was made for."""
+    counts: dict[str, int] = {}
+    for note in notes:
+        counts[note] = counts.get(note, 0) + 1
+    return [f"{note} ({n} notebook{'s' if n > 1 else ''})" for note, n in counts.items()]

@@ -137,6 +137,8 @@ def run(argv: Sequence[str]) -> int | None:
             echo(text)
         for problem in report.problems:
             echo(f"nb2prod: {problem}", err=True)
+        for note in report.notes:
+            echo(f"nb2prod: {note}", err=True)
     except (EOFError, KeyboardInterrupt):  # as click does: a blank line, then nb2prod's "aborted"
         echo("", err=True)
         echo("nb2prod: aborted", err=True)

@@ -57,6 +57,13 @@ _PLACEHOLDER = LazyPattern(
     re.IGNORECASE,
 )
 _ENV_NAME = LazyPattern(r"^[A-Z][A-Z0-9_]*$")
+#: a value made only of these words (``sk-test``, ``dummy_password``, ``fake-token-123``) is a stand-in, not a secret
+_FAKE_WORDS = frozenset(
+    {"test", "testing", "dummy", "fake", "example", "sample", "placeholder", "redacted", "mock", "demo", "foo", "bar",
+     "sk", "pk", "my", "api", "key", "secret", "token", "password", "pass", "pwd", "access", "private", "public",
+     "auth", "value", "here", "xxx", "xxxx", "abc", "123", "1234", "12345", "0", "1"}
+)  # fmt: skip
+_FAKE_SPLIT = LazyPattern(r"[-_.:/ ]+")
 _BASE64 = LazyPattern(r"^[A-Za-z0-9+/=_-]+$")
 _UUID = LazyPattern(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -83,7 +90,13 @@ def secret_keyword(name: str) -> bool:
 def placeholder(value: str) -> bool:
     """Empty, templated or obviously fake values, environment variable names and prose are not secrets."""
     value = value.strip()
-    return bool(_PLACEHOLDER.match(value) or _ENV_NAME.match(value) or " " in value)
+    if _PLACEHOLDER.match(value) or _ENV_NAME.match(value) or " " in value:
+        return True
+    # made only of stand-in words, with at least one that says so (``sk-test``, ``pk_dummy``; not ``sk-4eC39Hq``)
+    parts = _FAKE_SPLIT.sub(" ", value.lower()).split()
+    return bool(parts) and all(p in _FAKE_WORDS for p in parts) and any(
+        p in ("test", "testing", "dummy", "fake", "example", "sample", "placeholder", "redacted", "mock", "demo") for p in parts
+    )
 
 
 def entropy(value: str) -> float:

@@ -289,12 +289,13 @@ class PandasPass(CellPass):
             from libcst.codemod import CodemodContext
 
             # what a function returns depends on what it is called with and the other way round:
-            # repeat the dry pass until the argument kinds stop changing (functions feeding functions)
+            # repeat the dry pass until the argument kinds stop changing (functions feeding functions);
+            # the dry passes read this pass's tree and share its metadata (resolved once)
             for _ in range(3):
                 dry = PandasPass(CodemodContext(), dry_run=True)
                 dry.argument_kinds, known = {}, self.argument_kinds
                 dry.hints = known
-                dry.transform_module(tree)
+                dry.transform_with(self.context.wrapper)
                 if dry.argument_kinds == known:
                     break
                 self.argument_kinds = dry.argument_kinds

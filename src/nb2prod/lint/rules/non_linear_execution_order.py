@@ -16,6 +16,9 @@ class NonLinearExecutionOrder(Rule):
     count is not greater than every count above it (it ran earlier than, or again after, a cell
     above it).
 
+    Cells without a count are skipped, and so is a count of 0: IPython counts from 1, and tools
+    that keep no counts (Databricks exports) store 0 for every cell.
+
     ## Why this matters in production
     A pipeline runs top to bottom, once. Results produced in another order may depend on state that
     a top-to-bottom run never builds (Pimentel et al. found 36% of notebooks on GitHub non-linear),
@@ -48,7 +51,7 @@ class NonLinearExecutionOrder(Rule):
         highest = None
         for cell in nb.code_cells:
             count = cell.cell.execution_count
-            if count is None:
+            if not count:  # None: never ran; 0: no count kept (Databricks exports every cell as [0])
                 continue
             if highest is not None and count <= highest:
                 if count == highest:

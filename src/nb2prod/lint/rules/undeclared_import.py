@@ -44,10 +44,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "pkg_resources": ("setuptools",),
     "delta": ("delta-spark",),
     "IPython": ("ipython", "jupyter", "notebook", "jupyterlab"),
+    "pyspark": ("databricks-connect", "pyspark-client", "pyspark-connect"),
 }
 #: namespace packages: the distribution is named after the first two or three parts of the import
-NAMESPACES = frozenset({"google", "azure", "jaraco", "zope", "sphinxcontrib"})
+NAMESPACES = frozenset({"google", "azure", "jaraco", "zope", "sphinxcontrib", "databricks"})
+#: what a run says, once, about the notebooks that import third-party modules with no manifest above them
+NO_MANIFEST_NOTE = (
+    "note: NB404 undeclared-import checked nothing where no requirements.txt, pyproject.toml"
+    " or environment.yml is above the notebook; add one to have its imports checked"
+)
 _REQUIREMENT = LazyPattern(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+#: the extras of a requirement: ``kedro-datasets[pandas-csvdataset, plotly]`` -> "pandas-csvdataset, plotly"
+_EXTRAS = LazyPattern(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*\[([^\]]*)\]")
 _CONDA_ITEM = LazyPattern(r"^\s*-\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
 
 
@@ -64,6 +72,23 @@ def _read(path: str) -> str | None:
         return None
 
 
+def _declared_by(spec: str) -> set[str]:
+    """The distributions a requirement line declares: its own, and those its extras are named after
+    (``kedro-datasets[pandas.CSVDataset]`` installs pandas, ``[pillow-imagedataset]`` pillow)."""
+    match = _REQUIREMENT.match(spec)
+    if not match:
+        return set()
+    names = {normalize(match.group(1))}
+    if "[" in spec:
+        extras = _EXTRAS.match(spec)
+        if extras:
+            for extra in extras.group(1).split(","):
+                first = normalize(extra.strip()).split("-")[0]
+                if first:
+                    names.add(first)
+    return names
+
+
 def _requirements(path: str) -> set[str]:
     names: set[str] = set()
     text = _read(path)
@@ -72,9 +97,7 @@ def _requirements(path: str) -> set[str]:
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line and not line.startswith("-"):
-            match = _REQUIREMENT.match(line)
-            if match:
-                names.add(normalize(match.group(1)))
+            names |= _declared_by(line)
     return names
 
 
@@ -96,11 +119,9 @@ def _pyproject(path: str) -> set[str]:
     for table in (poetry.get("dependencies"), poetry.get("dev-dependencies"),
                   *((g or {}).get("dependencies") for g in (poetry.get("group") or {}).values())):
         specs.extend(table or ())
-    names = set()
+    names: set[str] = set()
     for spec in specs:
-        match = _REQUIREMENT.match(spec)
-        if match:
-            names.add(normalize(match.group(1)))
+        names |= _declared_by(spec)
     return names
 
 
@@ -203,7 +224,12 @@ class UndeclaredImport(Rule):
     files of the notebook's directory and every directory above it up to the repository root.
     Import names are matched to distribution names (`sklearn` is `scikit-learn`, `cv2` is
     `opencv-python`, ...); namespace packages by their dotted name (`google.cloud.bigquery` is
-    `google-cloud-bigquery`). Each module is reported once per notebook.
+    `google-cloud-bigquery`). A requirement's extras count as declaring what they are named after
+    (`kedro-datasets[pandas-csvdataset]` installs pandas). Each module is reported once per notebook.
+
+    With no such file at all above the notebook there is nothing to check against: the rule
+    reports nothing, and the run says so once, on stderr, without failing (a repository that
+    declares no dependencies is not told, import by import, what it already knows).
 
     ## Why this matters in production
     Only 12.5% of notebooks on GitHub declare their dependencies; the rest run only on the machine
@@ -246,12 +272,15 @@ class UndeclaredImport(Rule):
             declared = nb.scratch.get("NB404-declared")
             if declared is None:
                 declared = nb.scratch["NB404-declared"] = declared_for(resolved_directory(os.path.dirname(nb.path)))
-            if declared.is_local(module) or declared.declares(module, key):
+            if declared.is_local(module):
                 continue
-            module = key
-            if declared.files:
-                message = f"third-party module {module!r} is not declared in requirements.txt or pyproject.toml (add it)"
-            else:
-                message = f"third-party module {module!r} is not declared: no requirements.txt or pyproject.toml above the notebook"
+            if not declared.files:  # nothing to check against: said once per run, not a finding
+                if not nb.scratch.get("NB404-noted"):
+                    nb.scratch["NB404-noted"] = True
+                    nb.scratch.setdefault("notes", []).append(NO_MANIFEST_NOTE)
+                continue
+            if declared.declares(module, key):
+                continue
+            message = f"third-party module {key!r} is not declared in requirements.txt or pyproject.toml (add it)"
             found.append(self.at(nb, cell, node, message))
         return found

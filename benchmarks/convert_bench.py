@@ -1,0 +1,323 @@
+"""Benchmark `nb2prod convert` against `jupyter nbconvert --to script` (and `soorgeon refactor`) on real notebooks.
+
+The notebooks come from a corpus directory given on the command line (not committed: real public
+notebooks with their data). The script times, in CPU seconds of the child process (user + system,
+the steadier figure on a shared machine), interleaved and repeated in rotating order:
+
+* per notebook, one process per notebook as a user runs it: nb2prod, nbconvert, soorgeon (when its
+  command is installed: `pip install soorgeon`) and, with `--before PYTHONPATH`, an older nb2prod
+  source tree (``python -m nb2prod`` with that tree first on the path);
+* a batch of the same notebooks in one process: `nb2prod convert NB... -o OUT --jobs 1` against
+  `jupyter nbconvert --to script NB...`;
+* one notebook with a single generated 5,000-line pandas cell (`--big-lines`), nb2prod and nbconvert.
+
+It reports medians over rounds per notebook, then the median over notebooks, and the ratios of those
+medians. Targets (issue 14): per notebook at most nbconvert's and at most 0.5x soorgeon's; the big
+cell under 10 s; the batch at most 1.5x nbconvert's batch.
+
+    python benchmarks/convert_bench.py /work/corpus                      # writes benchmarks/results/convert.md
+    python benchmarks/convert_bench.py /work/corpus --sample 10 --rounds 1 --output -
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+#: Written with the figures: where the time goes (profiled separately, not by this script) and what changed.
+NOTES = """\
+## Where the time goes
+
+Profiled separately (cProfile, and `time.process_time` around each stage of `convert_notebook`), CPU
+seconds; the machine is shared, so the figures move by ~10% from run to run.
+
+- Start-up: importing what `nb2prod convert` needs takes ~0.7 s CPU before any work: `libcst.codemod`
+  ~0.5 s (of which ~0.27 s is `libcst.matchers`, a generated module of ~1,800 dataclasses, pulled in by
+  `libcst.codemod` itself), `nbformat` ~0.18 s (jsonschema), IPython's input transformers ~0.08 s.
+  `jupyter nbconvert --to script` spends most of its ~1 s per notebook the same way, so on small
+  notebooks the comparison is between start-ups.
+- A 753-line notebook (`justmarkham+pandas-videos/pandas.ipynb`): 7.1 s before this change, 6.0 s
+  after. The four passes took 0.76 / 1.40 / 0.85 / 1.52 s (magics, logging, config, pandas) before and
+  0.51 / 1.22 / 0.74 / 0.86 s after; metadata resolution (`resolve_many`) ~3 s of the whole, rendering
+  `pipeline.py` ~1.6-1.9 s, nearly all of it libcst's `RemoveUnusedImportsCommand`.
+- The generated 5,000-line cell (every line a pandas operation to convert), after this change, one
+  profiled run of 137 s: metadata resolution 63 s, `deep_clone` of the module 15 s, rendering
+  `pipeline.py` 68 s (the unused-import codemod, whose cost grows faster than the module: it resolves
+  scopes twice, once to find the unused imports and once more in `RemoveImportsVisitor` to remove
+  them). The old code was not timed on this cell; the issue's 152 s was another 5,000-line cell.
+  A 200-line cell of the same code took 4.3 s in a trial run: ~21 ms a line there, ~26 ms a line at
+  5,000 lines (131 s above), so the cost is near-linear, but each line costs far more than nbconvert's.
+
+## What changed
+
+- The passes are libcst `Codemod` + `CSTTransformer` instead of `ContextAwareTransformer`: that class adds
+  the matcher-decorator machinery no pass uses, which inspected every method of the pass on each
+  instantiation (~0.13 s an instance; a notebook made 4 passes and up to 3 dry pandas passes) and ran
+  matcher checks on every node visited. The `visit_<Node>`/`leave_<Node>` lookups are remembered per
+  pass class and node class instead of a `getattr` by formatted name on every node.
+- The dry pandas passes (which learn the kinds that functions are called with) read the real pass's
+  tree, so they now share its resolved metadata instead of copying the module and resolving position,
+  scope and qualified names again, up to three times.
+- Output is byte-identical: the golden tests, and 60 corpus notebooks converted before and after
+  (`diff -r` of the packages). The one difference seen is not this change's: notebooks of format 4.5
+  without cell ids get random ids from nbformat on each run (`conversion.json`, `nb2prod.lock.json`),
+  before and after alike.
+
+## What stands in the way of the targets
+
+- libcst rebuilds every node on every visit (`CSTNode.visit` always returns a new tree), so each pass's
+  output is a new tree and metadata cannot be carried from one pass to the next: each of the four passes
+  copies the module (`MetadataWrapper` deep-clones it) and resolves positions, scopes and qualified names
+  again. Sharing it means fusing the passes into one visit (their order is part of their meaning:
+  `engine.py` and `pandas_pass.py`, the lead's files) or skipping the copy where a pass is known to
+  leave no node in two places.
+- `render.py` removes unused imports with libcst's `RemoveUnusedImportsCommand` over the whole generated
+  module: a quarter of a medium notebook's work and half of the big cell's. One scope analysis of the
+  header imports (the only imports the renderer moves) could replace it (not tried: `render.py` is
+  outside this change).
+- `engine.py` and `render.py` import `libcst.codemod`, which imports `libcst.matchers` (~0.27 s of every
+  run); `base.py` needs only `libcst.codemod._codemod.Codemod`, but any import of the package runs its
+  `__init__`.
+"""
+TARGETS = {"nbconvert": 1.0, "soorgeon": 0.5, "big": 10.0, "batch": 1.5}
+
+
+def tool(name: str) -> str | None:
+    path = BIN / name
+    return str(path) if path.exists() else shutil.which(name)
+
+
+#: environment of every timed command: bytecode written to and read from a private cache (see
+#: benchmarks/lint_bench.py: with PYTHONDONTWRITEBYTECODE set, as in some sandboxes, an editable
+#: nb2prod would compile its modules from source on every run, which no installed copy does)
+ENV: dict[str, str] = {}
+
+
+def cpu_of(command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """(CPU seconds of the child, user + system; exit status) of running ``command`` to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(list(command), cwd=cwd, env={**ENV, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.returncode
+
+
+def select(corpus: Path, sample: int) -> list[Path]:
+    """``sample`` notebooks spread evenly over the sorted Python notebooks of ``corpus`` that have code."""
+    from nb2prod.convert.batch import find_notebooks
+    from nb2prod.errors import Nb2ProdError
+    from nb2prod.notebook import load_notebook
+
+    found, _ = find_notebooks([corpus])
+    usable = []
+    for path in found:
+        try:
+            if any(cell.source.strip() for cell in load_notebook(path).code_cells):
+                usable.append(path)
+        except Nb2ProdError:
+            continue
+    if sample >= len(usable):
+        return usable
+    step = len(usable) / sample
+    return [usable[int(i * step)] for i in range(sample)]
+
+
+class Tools:
+    """The commands to time, each as a function of (notebook, scratch directory) -> argv, cwd."""
+
+    def __init__(self, before: str | None) -> None:
+        self.nb2prod = tool("nb2prod")
+        self.jupyter = tool("jupyter")
+        self.soorgeon = tool("soorgeon")
+        self.before = before
+        if not self.nb2prod or not self.jupyter:
+            raise SystemExit("convert_bench: needs nb2prod and jupyter nbconvert (pip install -e '.[bench]')")
+
+    def names(self) -> list[str]:
+        return ["nb2prod", "nbconvert"] + (["soorgeon"] if self.soorgeon else []) + (["nb2prod-before"] if self.before else [])
+
+    def run(self, name: str, notebook: Path, scratch: Path) -> tuple[float, int]:
+        out = scratch / name
+        if out.exists():
+            shutil.rmtree(out)
+        out.mkdir(parents=True)
+        if name == "nb2prod":
+            return cpu_of([self.nb2prod, "convert", str(notebook), "-o", str(out / "pkg")])
+        if name == "nb2prod-before":
+            env = {"PYTHONPATH": self.before}
+            return cpu_of([sys.executable, "-m", "nb2prod", "convert", str(notebook), "-o", str(out / "pkg")], env=env)
+        if name == "nbconvert":
+            return cpu_of([self.jupyter, "nbconvert", "--to", "script", str(notebook), "--output-dir", str(out)])
+        # soorgeon writes its pipeline beside the notebook: it converts a copy in the scratch directory
+        copy = out / notebook.name
+        shutil.copyfile(notebook, copy)
+        return cpu_of([self.soorgeon, "refactor", copy.name], cwd=out, env={"PLOOMBER_STATS_ENABLED": "false"})
+
+
+def per_notebook(notebooks: list[Path], tools: Tools, rounds: int, scratch: Path) -> dict[str, dict[str, list[tuple[float, int]]]]:
+    """tool -> notebook -> [(cpu, status) per round], tools in rotating order."""
+    names = tools.names()
+    results: dict[str, dict[str, list[tuple[float, int]]]] = {n: {str(nb): [] for nb in notebooks} for n in names}
+    for r in range(rounds):
+        for i, notebook in enumerate(notebooks):
+            order = names[(r + i) % len(names) :] + names[: (r + i) % len(names)]
+            for name in order:
+                results[name][str(notebook)].append(tools.run(name, notebook, scratch))
+        print(f"round {r + 1}/{rounds} done", file=sys.stderr)
+    return results
+
+
+def batch(notebooks: list[Path], tools: Tools, rounds: int, scratch: Path) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"nb2prod": [], "nbconvert": []}
+    for r in range(rounds):
+        for name in (["nb2prod", "nbconvert"] if r % 2 == 0 else ["nbconvert", "nb2prod"]):
+            out = scratch / f"batch-{name}"
+            shutil.rmtree(out, ignore_errors=True)
+            if name == "nb2prod":
+                cpu, _ = cpu_of([tools.nb2prod, "convert", *map(str, notebooks), "-o", str(out), "--jobs", "1", "--quiet"])
+            else:
+                out.mkdir(parents=True)
+                cpu, _ = cpu_of([tools.jupyter, "nbconvert", "--to", "script", *map(str, notebooks), "--output-dir", str(out)])
+            times[name].append(cpu)
+    return times
+
+
+def big_cell_notebook(path: Path, lines: int) -> Path:
+    """A notebook with one cell of ``lines`` lines of ordinary pandas code (filters, columns, groupbys, prints)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    body = ["import pandas as pd", "df = pd.read_csv('flights.csv')"]
+    i = 0
+    while len(body) < lines:
+        body += [
+            f"d{i} = df[df['dep_delay'] > {i % 60}]",
+            f"d{i}['gain'] = d{i}['dep_delay'] - d{i}['arr_delay']",
+            f"s{i} = d{i}.groupby('carrier')['gain'].mean()",
+            f"print(s{i}.head({i % 5 + 1}))",
+        ]
+        i += 1
+    nb = new_notebook(cells=[new_code_cell("\n".join(body[:lines]))])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def med(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def report(
+    corpus: Path, notebooks: list[Path], per: dict, batch_times: dict, big: dict, rounds: int, lines: int, elapsed: float
+) -> str:
+    names = list(per)
+    medians = {n: {nb: med([c for c, _ in runs]) for nb, runs in per[n].items()} for n in names}
+    ok = {n: {nb for nb, runs in per[n].items() if all(s == 0 for _, s in runs)} for n in names}
+    overall = {n: med(list(medians[n].values())) for n in names}
+    out = [
+        "# `nb2prod convert` against `jupyter nbconvert --to script` and `soorgeon refactor`",
+        "",
+        f"Generated by `python benchmarks/convert_bench.py {corpus}` ({len(notebooks)} notebooks, {rounds} rounds, "
+        f"{time.strftime('%Y-%m-%d', time.gmtime())}, Python {platform.python_version()}, {os.cpu_count()} CPUs shared "
+        f"with other work; {elapsed / 60:.0f} min; bytecode cached as for installed packages, after one warm-up run "
+        "of each tool). CPU seconds (user + system) of each child process, one process per "
+        "notebook as a user runs it; medians over rounds per notebook, then the median over notebooks. Tools run "
+        "interleaved, in rotating order.",
+        "",
+        "## Per notebook",
+        "",
+        "| tool | median CPU s per notebook | slowest notebook | exit 0 |",
+        "|---|---|---|---|",
+    ]
+    for n in names:
+        out.append(f"| {n} | {overall[n]:.2f} | {max(medians[n].values()):.2f} | {len(ok[n])}/{len(notebooks)} |")
+    out.append("")
+    out.append(f"- nb2prod / nbconvert: **{overall['nb2prod'] / overall['nbconvert']:.2f}x** (target at most {TARGETS['nbconvert']:.1f}x)")
+    if "soorgeon" in per:
+        both = sorted(ok["soorgeon"])
+        ratio = overall["nb2prod"] / overall["soorgeon"]
+        out.append(f"- nb2prod / soorgeon: **{ratio:.2f}x** over all notebooks (target at most {TARGETS['soorgeon']:.1f}x)")
+        if both:
+            sub = med([medians["nb2prod"][nb] for nb in both]) / med([medians["soorgeon"][nb] for nb in both])
+            out.append(f"- nb2prod / soorgeon on the {len(both)} notebooks soorgeon converts (exit 0): {sub:.2f}x")
+    else:
+        out.append("- soorgeon: not measured (its `soorgeon` command is not installed here)")
+    if "nb2prod-before" in per:
+        out.append(f"- nb2prod now / before this change: {overall['nb2prod'] / overall['nb2prod-before']:.2f}x")
+    out += ["", "## Batch: the same notebooks in one process", "", "| tool | CPU s (median of rounds) | runs |", "|---|---|---|"]
+    for n, times in batch_times.items():
+        out.append(f"| {n} | {med(times):.2f} | {', '.join(f'{t:.2f}' for t in times)} |")
+    out.append("")
+    out.append(
+        f"- nb2prod batch / nbconvert batch: **{med(batch_times['nb2prod']) / med(batch_times['nbconvert']):.2f}x** "
+        f"(target at most {TARGETS['batch']:.1f}x); nb2prod per notebook in the batch: "
+        f"{med(batch_times['nb2prod']) / len(notebooks):.2f} s"
+    )
+    out += ["", f"## One {lines}-line cell", "", "| tool | CPU s | exit |", "|---|---|---|"]
+    for n, (cpu, status) in big.items():
+        out.append(f"| {n} | {cpu:.2f} | {status} |")
+    out.append(f"\n- target: nb2prod under {TARGETS['big']:.0f} s")
+    out += ["", "## Notebooks", "", f"Spread evenly over the sorted Python notebooks with code under `{corpus}`:", ""]
+    for nb in notebooks:
+        rel = Path(nb).relative_to(corpus) if Path(nb).is_relative_to(corpus) else nb
+        cells = " | ".join(f"{medians[n][str(nb)]:.2f}" for n in names)
+        out.append(f"- `{rel}`: {cells} ({', '.join(names)})")
+    return "\n".join(out) + "\n\n" + NOTES
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", type=Path, help="directory of real notebooks (searched as `nb2prod convert DIR` does)")
+    parser.add_argument("--sample", type=int, default=30, help="notebooks to time [30]")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per notebook [3]")
+    parser.add_argument("--batch-rounds", type=int, default=2, help="rounds of the batch comparison [2]")
+    parser.add_argument("--big-lines", type=int, default=5000, help="lines of the one big cell (0: skip) [5000]")
+    parser.add_argument("--before", metavar="PYTHONPATH", help="also time an older nb2prod source tree (its src/ directory)")
+    parser.add_argument("--output", default=str(ROOT / "benchmarks/results/convert.md"), help="where to write the report ('-': stdout)")
+    parser.add_argument("--json", help="also write the raw timings here")
+    args = parser.parse_args(argv)
+    corpus = args.corpus.resolve()
+    started = time.monotonic()
+    notebooks = select(corpus, args.sample)
+    if not notebooks:
+        raise SystemExit(f"convert_bench: no usable notebook under {corpus}")
+    tools = Tools(args.before)
+    with tempfile.TemporaryDirectory(prefix="convert-bench-") as tmp:
+        scratch = Path(tmp)
+        ENV.update(os.environ)
+        ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+        ENV["PYTHONPYCACHEPREFIX"] = str(scratch / "pycache")
+        for name in tools.names():  # warm-up: writes the bytecode every later run reads
+            tools.run(name, notebooks[0], scratch)
+        per = per_notebook(notebooks, tools, args.rounds, scratch)
+        batch_times = batch(notebooks, tools, args.batch_rounds, scratch)
+        big: dict[str, tuple[float, int]] = {}
+        if args.big_lines:
+            path = big_cell_notebook(scratch / "big_cell.ipynb", args.big_lines)
+            for name in ("nb2prod", "nbconvert"):
+                big[name] = tools.run(name, path, scratch)
+    text = report(corpus, notebooks, per, batch_times, big, args.rounds, args.big_lines, time.monotonic() - started)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"per_notebook": per, "batch": batch_times, "big": big}, indent=1))
+    if args.output == "-":
+        print(text, end="")
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
