@@ -66,14 +66,14 @@ CODES = {
         "A Spark DataFrame or column passed to a function that expects pandas (scikit-learn, numpy, a builtin); the "
         "statement runs on the driver and the function gets the pandas value.",
     ),
+    "PS007": (
+        "rewrite-does-not-compile",
+        "The Spark form of a statement would not compile; it is not applied and the statement runs on the driver.",
+    ),
     "PS008": (
         "rewrite-failed",
         "nb2prod failed while rewriting a statement (a defect to report); the statement runs on the driver as written "
         "and the rest of the notebook converts.",
-    ),
-    "PS007": (
-        "rewrite-does-not-compile",
-        "The Spark form of a statement would not compile; it is not applied and the statement runs on the driver.",
     ),
 }
 
@@ -181,7 +181,7 @@ class PandasPass(CellPass):
 
     def _finish_statement(self, original: cst.BaseStatement, updated: cst.BaseStatement):
         """Keep a top-level statement's Spark form, or move it to the driver tier (see :mod:`nb2prod.convert.driver`)."""
-        events_at, markers_at, env_before = self.statement_start
+        events_at, _, env_before = self.statement_start
         events = self.state.events[events_at:]
         failed = [e for e in events if e.pandas_call and e.outcome == "not-converted"]
         reasons = sorted({e.code for e in failed})
@@ -196,8 +196,7 @@ class PandasPass(CellPass):
         for name in missing:
             self.report(original, "PS003", "not-converted", f"{name!r} has no pandas form to read on the driver", pandas_call=True, tier="unresolved")
         # what ran in this statement runs on the driver: its converted sites are not Spark any more
-        start = events_at
-        for i in range(start, len(self.state.events)):
+        for i in range(events_at, len(self.state.events)):
             e = self.state.events[i]
             if e.pandas_call:
                 tier = "unresolved" if e.tier == "unresolved" else "driver"
@@ -219,7 +218,7 @@ class PandasPass(CellPass):
         if not failed:
             why = {"# nb2prod: PS007 not converted, runs on the driver: the Spark form does not compile": None}
         elif not why:
-            why = {"# nb2prod: runs on the driver (pandas values from earlier driver statements)": None}
+            why = {"# nb2prod: PS005 runs on the driver (pandas values from earlier driver statements)": None}
         markers = [cst.EmptyLine(comment=cst.Comment(line)) for line in why]
         *rebinds, body = statements
         if not rebinds:
