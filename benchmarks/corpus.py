@@ -169,8 +169,9 @@ def main() -> int:
         with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
             rows = []
             for row in pool.map(measure, work):
-                print(json.dumps({k: v for k, v in row.items() if k != "reasons"}), flush=True)
+                print(json.dumps(row), flush=True)
                 rows.append(row)
+                args.out.write_text(render(rows, args, corpus))  # a table so far, should the run be cut short
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     args.out.write_text(render(rows, args, corpus))
