@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from nb2prod.convert import api_names
+from nb2prod.convert.passes.logging_pass import chain_attrs, chain_root
 
 #: attributes a Spark value may have in generated code
 SPARK_NAMES = (
@@ -45,18 +46,8 @@ class Finding:
 
 def _chain(node: cst.BaseExpression) -> tuple[str | None, list[str]]:
     """(root name, attribute names from the root outwards) of ``a.b(...).c[...]``."""
-    attrs: list[str] = []
-    while True:
-        if isinstance(node, cst.Attribute):
-            attrs.append(node.attr.value)
-            node = node.value
-        elif isinstance(node, cst.Call):
-            node = node.func
-        elif isinstance(node, cst.Subscript):
-            node = node.value
-        else:
-            break
-    return (node.value if isinstance(node, cst.Name) else None), attrs[::-1]
+    root = chain_root(node)
+    return (root.value if isinstance(root, cst.Name) else None), chain_attrs(node)[::-1]
 
 
 class _Audit(cst.CSTVisitor):
