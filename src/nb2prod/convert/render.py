@@ -82,17 +82,20 @@ def _is_import(statement: cst.BaseStatement) -> bool:
     )
 
 
-def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str, str, list[dict[str, Any]]]:
+def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str, str, list[dict[str, Any]], str]:
     """The imports block and ``run`` function of ``pipeline.py``.
 
     Imports at the top level of cells move to the top of the module; every
     other statement of a cell goes into ``with step("cell N"):`` inside
     ``run``, so cells keep notebook semantics (later cells see earlier names)
     and a failure names its cell. Imports left unused by the conversion are
-    removed.
+    removed. Imports that come after the notebook changes ``sys.path``
+    (``sys.path.insert(0, "..")`` to reach its project's own modules) stay in
+    their step, after the change, as the notebook ran them.
 
     Returns:
-        (imports code, run function code, steps as [{"cell", "label"}]).
+        (imports code, run function code, steps as [{"cell", "label"}], the
+        code of the imports left in steps, for the dependency list).
     """
     uses = rewritten.state.uses
     fixed = [
@@ -112,16 +115,22 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     if "require_env" in uses:
         fixed.append(f"from {name}.config import require_env")
     imports: list[str] = []
+    late_imports: list[str] = []
+    path_changed = False
     steps: list[cst.BaseStatement] = []
     step_info = []
     for report in rewritten.cells:
         body = []
         for statement in rewritten.statements.get(report.number, []):
-            if _is_import(statement):
+            if _is_import(statement) and path_changed:
+                late_imports.append(_EMPTY.code_for_node(statement.with_changes(leading_lines=())).strip())
+                body.append(statement)
+            elif _is_import(statement):
                 code = _EMPTY.code_for_node(statement.with_changes(leading_lines=())).strip()
                 if code not in imports and code not in fixed:
                     imports.append(code)
             else:
+                path_changed = path_changed or "sys.path" in _EMPTY.code_for_node(statement)
                 body.append(statement)
         if not body:
             continue
@@ -151,7 +160,7 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     module = RemoveUnusedImportsCommand(CodemodContext()).transform_module(module)
     code = module.code
     split = code.index("\nlog = logging.getLogger")
-    return code[:split].rstrip() + "\n", code[split:].split("\n\n\n", 1)[1], step_info
+    return code[:split].rstrip() + "\n", code[split:].split("\n\n\n", 1)[1], step_info, "\n".join(late_imports)
 
 
 def render_package(
@@ -179,8 +188,13 @@ def render_package(
     import yaml
 
     state = rewritten.state
-    imports, run_function, steps = pipeline_module(rewritten, name, notebook.path.name)
-    deps = dependencies(third_party_imports(imports), [*state.requirements, *runtime_requirements(state.uses)], name)
+    imports, run_function, steps, late_imports = pipeline_module(rewritten, name, notebook.path.name)
+    # imports after a sys.path change are mostly the notebook's own project modules: only installed ones count
+    from importlib.metadata import packages_distributions
+
+    installed = packages_distributions()
+    late = [m for m in third_party_imports(late_imports) if m in installed] if late_imports else []
+    deps = dependencies(sorted({*third_party_imports(imports), *late}), [*state.requirements, *runtime_requirements(state.uses)], name)
     env_prefix = name.upper()
     config_entries = [
         {
