@@ -375,6 +375,12 @@ class PandasPass(CellPass):
                     kind = Scalar()
                 self.argument_kinds.setdefault((function.name.value, name), []).append(kind)
 
+    def visit_For(self, node: cst.For) -> None:
+        # for origin in ["JFK", "LGA"]: the loop variable holds plain values
+        if isinstance(node.target, cst.Name) and isinstance(node.iter, (cst.List, cst.Tuple)) and node.iter.elements:
+            if all(self._scalar(e.value) for e in node.iter.elements if not isinstance(e, cst.StarredElement)):
+                self.env[node.target.value] = Scalar()
+
     def leave_For(self, original_node, updated_node):
         iter_kind = self.kind(original_node.iter)
         if isinstance(iter_kind, (Frame, Column, Frames)) or (
