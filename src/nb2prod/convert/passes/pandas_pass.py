@@ -441,6 +441,10 @@ class PandasPass(CellPass):
                 inplace = arg.literal_or(False) is True
             else:
                 kwargs[upd.keyword.value] = arg
+        if receiver_type == "pandas" and method == "DataFrame":
+            # a frame built from Series or frames the pipeline holds (their index aligns the rows) is not Python data
+            args = [dataclasses.replace(a, kind=Driver()) if a.node is not None and self._holds_frames(a.node) else a for a in args]
+            kwargs = {k: dataclasses.replace(a, kind=Driver()) if a.node is not None and self._holds_frames(a.node) else a for k, a in kwargs.items()}
         if method in ("merge", "join") and receiver_type in ("DataFrame", "pandas"):
             # a pandas frame on the driver joined with a Spark one goes back to Spark (createDataFrame)
             args = [self._to_spark_frame(a) for a in args]
@@ -813,6 +817,15 @@ class PandasPass(CellPass):
             base = self.kind(_base_of(t.target)) if isinstance(t.target, (cst.Subscript, cst.Attribute)) else None
             if isinstance(base, (Driver, Unknown)):
                 self._driver_site(original_node, base, "assignment into a pandas value")
+            target = t.target
+            if (
+                isinstance(target, cst.Subscript)
+                and isinstance(target.value, cst.Attribute)
+                and target.value.attr.value in _INDEXERS
+                and isinstance(self.kind(target.value.value), SPARK_KINDS)
+            ):
+                self._not_converted(original_node, "PS001", f"assignment through .{target.value.attr.value}[] sets values by position or label, which Spark has not")
+                return original_node
             if isinstance(t.target, cst.Attribute) and isinstance(self.kind(t.target.value), SPARK_KINDS):
                 if t.target.attr.value == "columns" and isinstance(self.kind(t.target.value), Frame) and isinstance(t.target.value, cst.Name):
                     return self._set_columns(original_node, t.target.value.value)
@@ -964,6 +977,14 @@ class PandasPass(CellPass):
                 return True
             library = self._library_function(node.func)
             return library is not None and library[0] == "pandas" and library[1] in SCALAR_FUNCTIONS
+        return False
+
+    def _holds_frames(self, node: cst.CSTNode) -> bool:
+        """Whether an expression contains a DataFrame, Series or pandas value (not only plain values)."""
+        for n in _walk(node):
+            kind = self.kind(n) if isinstance(n, (cst.Name, cst.BaseExpression)) else None
+            if kind is not None and not isinstance(kind, Scalar):
+                return True
         return False
 
     def _touches_pandas(self, node: cst.CSTNode) -> bool:
