@@ -4,6 +4,7 @@ converts, every generated .py compiles, pyproject.toml parses and declares only 
 from __future__ import annotations
 
 import json
+import sys
 import tomllib
 from pathlib import Path
 
@@ -27,6 +28,12 @@ HOSTILE = {
     "top_level_nonlocal": ("nonlocal x", "NB006"),
     "top_level_return": ("return 1", "NB006"),
     "continue_outside_loop": ("continue", "NB006"),
+    # Python 3.12 syntax that libcst parses and an older Python cannot compile (found on the corpus)
+    **(
+        {"backslash_in_fstring_braces": ("x = f\"{'a\\u2013'.replace('\\u2013', '')}\"", "NB006")}
+        if sys.version_info < (3, 12)
+        else {}
+    ),
     "lone_surrogate": ("s = '\udcff'", "NB008"),
 }
 

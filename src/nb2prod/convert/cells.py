@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import sys
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -127,6 +128,14 @@ def _top_level_problem(tree: ast.Module) -> tuple[str, int] | None:
     return None
 
 
+def _libcst_parses(python: str) -> bool:
+    try:
+        cst.parse_module(python)
+    except Exception:  # ParserSyntaxError, and whatever else libcst raises on odd text
+        return False
+    return True
+
+
 def cell_problem(python: str) -> tuple[str, str, int | None] | None:
     """Why a cell of plain Python cannot go into the pipeline before libcst sees it, or None.
 
@@ -152,6 +161,9 @@ def cell_problem(python: str) -> tuple[str, str, int | None] | None:
     except SyntaxError as exc:
         if any(word in str(exc.msg) for word in _DEPTH_ERRORS):
             return "NB005", f"expression nested deeper than {MAX_DEPTH} levels", None
+        if _libcst_parses(python):
+            # syntax of a newer Python that libcst knows (a backslash inside an f-string's braces is 3.12+)
+            return "NB006", f"line {exc.lineno}: {exc.msg} (this Python, {sys.version_info[0]}.{sys.version_info[1]}, cannot run it)", exc.lineno
         return None  # libcst reports the syntax error (NB004)
     except ValueError:
         return None  # null bytes and the like: libcst reports them
