@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from nb2prod.convert.kinds import Column, Frame, Frames, Grouped, Kind
+from nb2prod.convert.kinds import Column, Frame, Frames, Grouped, Kind, Unknown
 
 #: pandas methods that change their receiver without ``inplace=True``
 MUTATING_METHODS = frozenset({"insert", "pop", "update", "set_axis_inplace", "__setitem__", "__delitem__"})
@@ -238,7 +238,8 @@ def driver_statement(
     """
     names = _Names()
     statement.visit(names)
-    spark = {n: k for n, k in env.items() if isinstance(k, (Frame, Column, Grouped, Frames))}
+    # an Unknown value may be a Spark DataFrame: driver.pandas() collects one and passes anything else through
+    spark = {n: (Frame() if isinstance(k, Unknown) else k) for n, k in env.items() if isinstance(k, (Frame, Column, Grouped, Frames, Unknown))}
     mutated = set(names.mutated)
     # a loop over frames that changes its loop variable changes every frame in the list
     for variable, iterable in names.loops:

@@ -537,7 +537,10 @@ class PandasPass(CellPass):
     # -- column selection, filters --------------------------------------------------------------
     def leave_Subscript(self, original_node: cst.Subscript, updated_node: cst.Subscript):
         accessor = self.kind(original_node.value)
-        if isinstance(accessor, (Driver, Unknown)):
+        if isinstance(accessor, Unknown):
+            self.kinds[original_node] = self._driver_site(original_node, accessor, "indexing")
+            return updated_node
+        if isinstance(accessor, Driver):
             self.kinds[original_node] = accessor
             return updated_node
         value = original_node.value
@@ -655,7 +658,7 @@ class PandasPass(CellPass):
         left_kind, right_kind = self.kind(original_node.left), self.kind(original_node.right)
         kinds = (left_kind, right_kind)
         if any(isinstance(k, Unknown) for k in kinds):
-            self.kinds[original_node] = Unknown()
+            self.kinds[original_node] = self._driver_site(original_node, Unknown(), "an operator")
             return updated_node
         if any(isinstance(k, Driver) for k in kinds):
             if any(isinstance(k, SPARK_KINDS) for k in kinds):
@@ -697,6 +700,9 @@ class PandasPass(CellPass):
 
     def leave_Comparison(self, original_node, updated_node):
         kinds = [self.kind(original_node.left), *(self.kind(c.comparator) for c in original_node.comparisons)]
+        if any(isinstance(k, Unknown) for k in kinds):
+            self.kinds[original_node] = self._driver_site(original_node, Unknown(), "a comparison")
+            return updated_node
         if any(isinstance(k, (Driver, Unknown)) for k in kinds):
             if any(isinstance(k, SPARK_KINDS) for k in kinds):
                 self._not_converted(original_node, "PS006", "a comparison between a Spark value and a pandas one on the driver")
@@ -753,6 +759,9 @@ class PandasPass(CellPass):
         kind = self.kind(original_node.value)
         attr = original_node.attr.value
         is_call = original_node in self.call_funcs
+        if isinstance(kind, Unknown) and not is_call:
+            self.kinds[original_node] = self._driver_site(original_node, kind, f".{attr}")
+            return updated_node
         if isinstance(kind, (Driver, Unknown)):
             if not is_call and attr in api_names.PANDAS_DATAFRAME | api_names.PANDAS_SERIES:
                 self.kinds[original_node] = self._driver_site(original_node, kind, f".{attr}")
@@ -862,9 +871,31 @@ class PandasPass(CellPass):
                     value = cst.parse_expression(f"{value_kind.frame}.groupBy({keys})")
                     return updated_node.with_changes(value=value)
                 return updated_node
+        value = original_node.value
         for t in original_node.targets:
-            for name in _names(t.target):
-                self.env.pop(name, None)
+            target = t.target
+            if (
+                isinstance(target, (cst.Tuple, cst.List))
+                and isinstance(value, (cst.Tuple, cst.List))
+                and len(target.elements) == len(value.elements)
+                and not any(isinstance(e, cst.StarredElement) for e in (*target.elements, *value.elements))
+            ):
+                # a, b = pd.read_csv(x), pd.read_csv(y): element by element
+                for element, item in zip(target.elements, value.elements):
+                    kind = self.kind(item.value) or (Scalar() if not self.scopes and self._scalar(item.value) else None)
+                    for name in _names(element.value):
+                        if kind is None:
+                            self.env.pop(name, None)
+                        else:
+                            self.env[name] = kind
+                continue
+            holds = self._holds_frames(value)
+            for name in _names(target):
+                # unpacked from something that holds frames (a generator of read_csv): may be Spark or pandas
+                if holds:
+                    self.env[name] = Unknown()
+                else:
+                    self.env.pop(name, None)
         return updated_node
 
     def _assign_column(self, original_node, updated_node, target: cst.Subscript, value_kind, failed_inside: bool):
