@@ -40,14 +40,9 @@ def _root_name(node: cst.BaseExpression) -> str | None:
     return node.value if isinstance(node, cst.Name) else None
 
 
-def _target_names(node: cst.BaseExpression) -> list[str]:
-    if isinstance(node, cst.Name):
-        return [node.value]
-    if isinstance(node, (cst.Tuple, cst.List)):
-        return [n for el in node.elements for n in _target_names(el.value)]
-    if isinstance(node, cst.StarredElement):
-        return _target_names(node.value)
-    return []
+def target_names(node: cst.BaseExpression) -> list[str]:
+    """The names an assignment or loop target binds (``a``, ``a, (b, *c)``); none for ``df["c"]``."""
+    return [name.value for name in _iter_targets(node)]
 
 
 class _Names(cst.CSTVisitor):
@@ -61,7 +56,7 @@ class _Names(cst.CSTVisitor):
         self._skip: set[int] = set()
 
     def _target(self, target: cst.BaseExpression) -> None:
-        names = _target_names(target)
+        names = target_names(target)
         if names:
             self.bound.update(names)
             for t in _iter_targets(target):
@@ -95,7 +90,7 @@ class _Names(cst.CSTVisitor):
 
     def visit_For(self, node: cst.For) -> None:
         self._target(node.target)
-        for name in _target_names(node.target):
+        for name in target_names(node.target):
             self.loops.append((name, node.iter))
 
     def visit_CompFor(self, node: cst.CompFor) -> None:

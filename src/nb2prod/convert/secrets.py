@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from nb2prod.errors import SecretLeakError
 from nb2prod.lint import secrets as detector
+from nb2prod.lint.astutil import target_name
 from nb2prod.notebook import Cell, Notebook
 
 #: environment variable for a secret that is not stored under a name, by detector label
@@ -70,27 +71,15 @@ class Secret:
     where: str = "code"
 
 
-def _target_name(target: ast.AST) -> str | None:
-    if isinstance(target, ast.Name):
-        return target.id
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    if isinstance(target, ast.Subscript):
-        key = target.slice
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            return key.value
-    return None
-
-
 def _named_strings(tree: ast.AST) -> Iterator[tuple[str | None, str]]:
     """(name or None, string) for every string constant of a parsed cell, with the name it is stored under."""
     named: dict[int, str] = {}
     for node in ast.walk(tree):
         pairs: list[tuple[str | None, ast.AST]] = []
         if isinstance(node, ast.Assign):
-            pairs = [(_target_name(t), node.value) for t in node.targets]
+            pairs = [(target_name(t), node.value) for t in node.targets]
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            pairs = [(_target_name(node.target), node.value)]
+            pairs = [(target_name(node.target), node.value)]
         elif isinstance(node, ast.keyword) and node.arg:
             pairs = [(node.arg, node.value)]
         elif isinstance(node, ast.Dict):

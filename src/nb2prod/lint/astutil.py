@@ -118,6 +118,17 @@ def str_value(node: ast.AST | None) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+def target_name(target: ast.AST) -> str | None:
+    """The name a value is stored under: ``x``, ``obj.x``, ``d["x"]`` -> ``"x"``; None for anything else."""
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Attribute):
+        return target.attr
+    if isinstance(target, ast.Subscript):
+        return str_value(target.slice)
+    return None
+
+
 class IPythonCall(namedtuple("IPythonCall", ["kind", "name", "args"])):
     """A call into IPython, written by hand or produced by IPython's transformer from a magic.
 

@@ -22,7 +22,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
 from nb2prod.convert import api_names
-from nb2prod.convert.driver import MUTATING_METHODS, compiles, driver_statement
+from nb2prod.convert.driver import MUTATING_METHODS, compiles, driver_statement, target_names
 from nb2prod.convert.kinds import (
     MISSING_VALUES,
     SPARK_KINDS,
@@ -391,7 +391,7 @@ class PandasPass(CellPass):
             if isinstance(iter_kind, Frame):
                 what = "a loop over a DataFrame"
             self._not_converted(original_node, "PS001", f"{what} has no Spark form")
-        for name in _names(original_node.target):
+        for name in target_names(original_node.target):
             self.env.pop(name, None)
         return updated_node
 
@@ -883,14 +883,14 @@ class PandasPass(CellPass):
                 # a, b = pd.read_csv(x), pd.read_csv(y): element by element
                 for element, item in zip(target.elements, value.elements):
                     kind = self.kind(item.value) or (Scalar() if not self.scopes and self._scalar(item.value) else None)
-                    for name in _names(element.value):
+                    for name in target_names(element.value):
                         if kind is None:
                             self.env.pop(name, None)
                         else:
                             self.env[name] = kind
                 continue
             holds = self._holds_frames(value)
-            for name in _names(target):
+            for name in target_names(target):
                 # unpacked from something that holds frames (a generator of read_csv): may be Spark or pandas
                 if holds:
                     self.env[name] = Unknown()
@@ -1127,9 +1127,3 @@ def _is_full_slice(node: cst.BaseSlice) -> bool:
     return isinstance(node, cst.Slice) and node.lower is None and node.upper is None and node.step is None
 
 
-def _names(node: cst.BaseExpression) -> list[str]:
-    if isinstance(node, cst.Name):
-        return [node.value]
-    if isinstance(node, (cst.Tuple, cst.List)):
-        return [n for el in node.elements for n in _names(el.value)]
-    return []

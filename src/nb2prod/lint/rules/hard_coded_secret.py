@@ -4,20 +4,10 @@ import ast
 from collections.abc import Iterator
 
 from nb2prod.lint import secrets
-from nb2prod.lint.astutil import str_value
+from nb2prod.lint.astutil import str_value, target_name
 from nb2prod.lint.context import CodeCell, LintNotebook
 from nb2prod.lint.rule import NO_FINDINGS, Finding, Rule
 from nb2prod.lint.rules import register
-
-
-def _target_name(target: ast.AST) -> str | None:
-    if isinstance(target, ast.Name):
-        return target.id
-    if isinstance(target, ast.Attribute):
-        return target.attr
-    if isinstance(target, ast.Subscript):
-        return str_value(target.slice)
-    return None
 
 
 @register
@@ -102,9 +92,9 @@ class HardCodedSecret(Rule):
         """(where to report, the name the value is stored under, the value)."""
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                yield node, _target_name(target), node.value
+                yield node, target_name(target), node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            yield node, _target_name(node.target), node.value
+            yield node, target_name(node.target), node.value
         elif isinstance(node, ast.keyword) and node.arg:
             yield node, node.arg, node.value
         elif isinstance(node, ast.Dict):
