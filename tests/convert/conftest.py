@@ -25,17 +25,23 @@ def write_notebook(path: Path, cells: list[str], language: str = "python") -> Pa
     return path
 
 
-@pytest.fixture(scope="session")
-def compat(tmp_path_factory):
-    """The generated package's compat.py (rendered from templates/), imported as a module."""
+def render_compat(directory: Path, module_name: str):
+    """The generated package's compat.py, rendered from templates/ into ``directory`` and imported
+    as ``module_name`` (a fresh module each time: its observers and caches are its own)."""
     from nb2prod.convert.render import environment
 
-    path = tmp_path_factory.mktemp("compat") / "compat.py"
+    path = directory / "compat.py"
     path.write_text(environment().get_template("package/src/compat.py.j2").render(name="demo", notebook="demo.ipynb", nb2prod_version="test"))
-    spec = importlib.util.spec_from_file_location("rendered_compat", path)
+    spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def compat(tmp_path_factory):
+    """The generated package's compat.py (rendered from templates/), imported as a module."""
+    return render_compat(tmp_path_factory.mktemp("compat"), "rendered_compat")
 
 
 @pytest.fixture(scope="session")

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pandas as pd
 import pytest
 
 from nb2prod.verify.capture import PipelineRecorder, spark_sort
+from tests.convert.conftest import render_compat
 
 
 @pytest.fixture(scope="module")
 def compat(tmp_path_factory):
     """The generated package's compat.py, rendered from templates/ and imported."""
     pytest.importorskip("pyspark.sql")
-    from nb2prod.convert.render import environment
-
-    path = tmp_path_factory.mktemp("compat") / "compat.py"
-    path.write_text(environment().get_template("package/src/compat.py.j2").render(name="demo", notebook="demo.ipynb", nb2prod_version="test"))
-    spec = importlib.util.spec_from_file_location("verify_rendered_compat", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return render_compat(tmp_path_factory.mktemp("compat"), "verify_rendered_compat")
 
 
 def test_step_observers_see_the_running_function_s_names_after_each_step(compat):

@@ -30,7 +30,7 @@ import libcst as cst
 from nb2prod.convert.kinds import Column, Frame, Frames, Grouped, Kind, Unknown
 
 #: pandas methods that change their receiver without ``inplace=True``
-MUTATING_METHODS = frozenset({"insert", "pop", "update", "set_axis_inplace", "__setitem__", "__delitem__"})
+MUTATING_METHODS = frozenset({"insert", "pop", "update"})
 
 
 def _root_name(node: cst.BaseExpression) -> str | None:
@@ -184,11 +184,11 @@ def _pandas_code(name: str, kind: Kind) -> str | None:
     """The pandas value of a Spark-side name, as code for a driver statement; None if it has none."""
     if isinstance(kind, Frame):
         return f"driver.pandas({name}, {name!r})"
-    if isinstance(kind, Column) and kind.frame is not None and cst_is_name(kind.frame):
+    if isinstance(kind, Column) and kind.frame is not None and kind.frame.isidentifier():
         if kind.name is not None:
             return f"driver.pandas({kind.frame}, {kind.frame!r})[{kind.name!r}]"
         return f"driver.series({kind.frame}, {name}, {name!r})"
-    if isinstance(kind, Grouped) and cst_is_name(kind.frame) and not kind.keys == ():
+    if isinstance(kind, Grouped) and kind.frame.isidentifier() and not kind.keys == ():
         keys = ", ".join(repr(k) for k in kind.keys)
         code = f"driver.pandas({kind.frame}, {kind.frame!r}).groupby([{keys}], sort={kind.sort}, dropna={kind.dropna})"
         if kind.selection is not None:
@@ -196,10 +196,6 @@ def _pandas_code(name: str, kind: Kind) -> str | None:
             code += f"[{selection}]"
         return code
     return None
-
-
-def cst_is_name(code: str) -> bool:
-    return code.isidentifier()
 
 
 class _Replace(cst.CSTTransformer):
