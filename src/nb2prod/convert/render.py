@@ -190,10 +190,12 @@ def render_package(
     state = rewritten.state
     imports, run_function, steps, late_imports = pipeline_module(rewritten, name, notebook.path.name)
     # imports after a sys.path change are mostly the notebook's own project modules: only installed ones count
-    from importlib.metadata import packages_distributions
+    late: list[str] = []
+    if late_imports:
+        from importlib.metadata import packages_distributions  # a scan of every installed distribution
 
-    installed = packages_distributions()
-    late = [m for m in third_party_imports(late_imports) if m in installed] if late_imports else []
+        installed = packages_distributions()
+        late = [m for m in third_party_imports(late_imports) if m in installed]
     deps = dependencies(sorted({*third_party_imports(imports), *late}), [*state.requirements, *runtime_requirements(state.uses)], name)
     env_prefix = name.upper()
     config_entries = [

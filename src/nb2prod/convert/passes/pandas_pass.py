@@ -228,7 +228,7 @@ class PandasPass(CellPass):
 
     def _touches_spark(self, node: cst.CSTNode, env: dict[str, Kind]) -> bool:
         names = {n for n, k in env.items() if isinstance(k, SPARK_KINDS)}
-        return any(isinstance(n, cst.Name) and n.value in names for n in _walk(node)) or any(n in self.kinds for n in _walk(node))
+        return any(n in self.kinds or (isinstance(n, cst.Name) and n.value in names) for n in _walk(node))
 
     def _driver_site(self, node, receiver_kind: Kind, what: str) -> Kind:
         """Count an operation on a pandas object on the driver (PS004) or on an undecided value (PS003)."""
