@@ -44,6 +44,16 @@ def test_merge_with_different_key_names_keeps_both(spark, compat):
     assert rows(actual) == rows(expected)
 
 
+def test_merge_with_dots_in_column_names(spark, compat):
+    """A column named ``area (sq. mi)`` is one column, not field `` mi)`` of ``area (sq`` (a real notebook's census data)."""
+    left = pd.DataFrame({"state": ["Alabama", "Alaska", None], "pop.total": [4.8, 0.7, 1.0]})
+    right = pd.DataFrame({"state": ["Alaska", "Alabama"], "area (sq. mi)": [656425, 52423]})
+    expected = left.merge(right, on="state", how="outer")
+    actual = compat.merge(spark.createDataFrame(left), spark.createDataFrame(right), on=["state"], how="full").toPandas()
+    assert list(actual.columns) == list(expected.columns) == ["state", "pop.total", "area (sq. mi)"]
+    assert rows(actual) == rows(expected)
+
+
 def test_csv_options_read_like_pandas(spark, compat, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("a,b,c,when\n1,NA,x,2013-01-01T10:00:00Z\n2,,NA,2013-01-02T11:00:00Z\n3,2.5,,2013-01-03T00:00:00Z\n")

@@ -40,7 +40,7 @@ from nb2prod.convert.kinds import (
 )
 from nb2prod.convert.passes.base import CellPass
 from nb2prod.convert.rules import load_rules
-from nb2prod.convert.rules._base import DISPATCH, PROPERTIES, Arg, CallSite, NotApplicable, NotConvertible, Rewrite, py_str
+from nb2prod.convert.rules._base import DISPATCH, PROPERTIES, Arg, CallSite, NotApplicable, NotConvertible, Rewrite, col_ref, name_ref, py_str
 
 #: codes this pass reports besides the PS1xx rules: code -> (kebab-case name, what it means for the user)
 CODES = {
@@ -589,9 +589,9 @@ class PandasPass(CellPass):
             self._uses_f()
             dtype = "bool" if value in kind.bools else None
             column = Column(receiver, value, dtype, kind.order)
-            return self._replace(original_node, updated_node, f"F.col({py_str(value)})", column)
+            return self._replace(original_node, updated_node, col_ref(value), column)
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            names = ", ".join(py_str(v) for v in value)
+            names = ", ".join(name_ref(v) for v in value)
             self.report(original_node, "PS104", "converted", "column selection became select()", pandas_call=True)
             order = kind.order if all(c in value for c, _ in kind.order) else ()
             new_kind = Frame(sorted=kind.sorted, bools=kind.bools & set(value), order=order)
@@ -632,11 +632,11 @@ class PandasPass(CellPass):
                     self.report(original_node, "PS148", "converted", "loc read became filter()", pandas_call=True)
                     self._uses_f()
                     dtype = "bool" if columns in kind.bools else None
-                    return self._replace(original_node, updated_node, f"F.col({py_str(columns)})", Column(code, columns, dtype))
+                    return self._replace(original_node, updated_node, col_ref(columns), Column(code, columns, dtype))
                 if not (isinstance(columns, list) and all(isinstance(c, str) for c in columns)):
                     self._not_converted(original_node, "PS148", "loc columns must be a literal name or list of names")
                     return original_node
-                code += f".select({', '.join(py_str(c) for c in columns)})"
+                code += f".select({', '.join(name_ref(c) for c in columns)})"
                 result = Frame(sorted=kind.sorted, bools=kind.bools & set(columns))
         self.report(original_node, "PS148", "converted", "loc read became filter() / select()", pandas_call=True)
         return self._replace(original_node, updated_node, code, result)

@@ -168,6 +168,20 @@ def py_str(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def name_ref(name: str) -> str:
+    """A string literal naming column ``name`` where Spark resolves names (``select``, ``F.col``):
+    a name with a dot or a backtick is quoted (``"`area (sq. mi)`"``), since Spark reads ``a.b``
+    as field ``b`` of struct ``a``; any other name as ``py_str`` gives it."""
+    if "." in name or "`" in name:
+        name = "`" + name.replace("`", "``") + "`"
+    return py_str(name)
+
+
+def col_ref(name: str) -> str:
+    """``F.col("name")`` for a column by its exact name (quoted as ``name_ref`` says)."""
+    return f"F.col({name_ref(name)})"
+
+
 def names_of(arg: Arg) -> list[str]:
     """Column names from a literal ``"a"`` or ``["a", "b"]``."""
     value = arg.literal

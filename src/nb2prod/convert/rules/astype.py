@@ -1,7 +1,7 @@
 """PS119 astype."""
 
 from nb2prod.convert.kinds import Column, Frame
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, py_str, register
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, col_ref, py_str, register
 
 #: pandas dtype spelling -> Spark SQL type
 TYPES = {
@@ -63,6 +63,6 @@ class AsType(Rule):
             return Rewrite(f'{site.receiver}.cast("{target}")', kind)
         if not isinstance(value, dict):
             raise NotConvertible("astype on a whole DataFrame needs a {column: dtype} dict")
-        pairs = ", ".join(f'{py_str(c)}: F.col({py_str(c)}).cast("{spark_type(t)}")' for c, t in value.items())
+        pairs = ", ".join(f'{py_str(c)}: {col_ref(c)}.cast("{spark_type(t)}")' for c, t in value.items())
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
         return Rewrite(f"{site.receiver}.withColumns({{{pairs}}})", kind, uses=frozenset({"F"}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nb2prod.convert.kinds import Column, Frame, Grouped, Scalar
-from nb2prod.convert.rules._base import CallSite, NotApplicable, NotConvertible, Rewrite, Rule, py_str, register
+from nb2prod.convert.rules._base import CallSite, NotApplicable, NotConvertible, Rewrite, Rule, col_ref, py_str, register
 from nb2prod.convert.rules.groupby_agg import grouped_aggregation
 
 
@@ -23,7 +23,7 @@ def _q(site: CallSite) -> float:
 
 def _column_expr(name: str, bools: frozenset[str]) -> str:
     if name in bools:
-        return f'F.col({py_str(name)}).cast("double")'
+        return f'{col_ref(name)}.cast("double")'
     return py_str(name)
 
 

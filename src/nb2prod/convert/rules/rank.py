@@ -1,7 +1,7 @@
 """PS146 rank."""
 
 from nb2prod.convert.kinds import Column, Grouped
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, py_str, register, str_list
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, col_ref, py_str, register, str_list
 
 
 @register
@@ -52,7 +52,7 @@ class Rank(Rule):
         if isinstance(site.kind, Grouped):
             if not site.kind.single or not site.kind.selection:
                 raise NotConvertible("select one column after groupby")
-            keys, column, frame = list(site.kind.keys), f"F.col({py_str(site.kind.selection[0])})", site.kind.frame
+            keys, column, frame = list(site.kind.keys), col_ref(site.kind.selection[0]), site.kind.frame
         else:
             keys, column, frame = [], site.receiver, site.kind.frame
         partition = f"Window.partitionBy({str_list(keys)})" if keys else "Window"

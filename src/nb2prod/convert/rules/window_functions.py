@@ -1,7 +1,7 @@
 """PS139 ordered-window-functions."""
 
 from nb2prod.convert.kinds import Column, Grouped
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, py_str, register
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, col_ref, register
 from nb2prod.convert.rules._window import window
 
 RUNNING = {"cumsum": "F.sum", "cummax": "F.max", "cummin": "F.min"}
@@ -53,7 +53,7 @@ class OrderedWindowFunctions(Rule):
                 return Rewrite(f"F.row_number().over({spec}) - 1", Column(grouped.frame), uses=frozenset({"F", "Window"}))
             if not grouped.single or not grouped.selection:
                 raise NotConvertible("select one column after groupby")
-            column, frame = f"F.col({py_str(grouped.selection[0])})", grouped.frame
+            column, frame = col_ref(grouped.selection[0]), grouped.frame
         else:
             if site.method == "cumcount":
                 raise NotConvertible("cumcount is a GroupBy method")
