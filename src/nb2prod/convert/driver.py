@@ -15,6 +15,8 @@ value passes it:
   ``df.loc[...] = ...``, ``inplace=True``, ``del df["c"]``, a loop over frames
   that changes the loop variable) is rebound first, ``df = driver.pandas(df, "df")``;
   from then on it is a pandas object on the driver;
+* a Spark DataFrame named inside a ``pd.eval("df1 + df2")`` string is rebound
+  first too: ``pd.eval`` looks the names up in the caller's namespace;
 * every name the statement binds holds a pandas object (or a plain value) on
   the driver; operations on it are counted as ``driver`` call sites.
 
@@ -25,12 +27,31 @@ Spark: https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api
 
 from __future__ import annotations
 
+import ast
+import re
+
 import libcst as cst
 
 from nb2prod.convert.kinds import Column, Frame, Frames, Grouped, Kind, Unknown
 
 #: pandas methods that change their receiver without ``inplace=True``
 MUTATING_METHODS = frozenset({"insert", "pop", "update"})
+
+#: module names under which ``eval(expr)`` is pandas' top-level ``pandas.eval``
+PANDAS_MODULES = frozenset({"pd", "pandas"})
+
+
+def eval_names(expression: str) -> set[str]:
+    """The names a ``pd.eval`` expression string reads (``"df1 + df2.a"`` -> ``{"df1", "df2"}``).
+
+    pandas' expression syntax is Python's (``&``/``|`` and ``and``/``or`` alike), so
+    :mod:`ast` reads it; a string it cannot parse gives its identifiers (an over-approximation).
+    """
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError:
+        return set(re.findall(r"[A-Za-z_]\w*", expression))
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
 def _root_name(node: cst.BaseExpression) -> str | None:
@@ -53,6 +74,7 @@ class _Names(cst.CSTVisitor):
         self.bound: set[str] = set()
         self.mutated: set[str] = set()
         self.loops: list[tuple[str, cst.BaseExpression]] = []  # (loop variable, iterable)
+        self.eval_reads: set[str] = set()  # names read inside pd.eval("...") strings
         self._skip: set[int] = set()
 
     def _target(self, target: cst.BaseExpression) -> None:
@@ -141,6 +163,16 @@ class _Names(cst.CSTVisitor):
         func = node.func
         if not isinstance(func, cst.Attribute):
             return
+        if (
+            func.attr.value == "eval"
+            and isinstance(func.value, cst.Name)
+            and func.value.value in PANDAS_MODULES
+            and node.args
+            and isinstance(node.args[0].value, cst.SimpleString)
+        ):
+            expression = node.args[0].value.evaluated_value
+            if isinstance(expression, str):
+                self.eval_reads |= eval_names(expression)
         root = _root_name(func.value)
         if root is None:
             return
@@ -247,6 +279,11 @@ def driver_statement(
     replace: dict[str, str] = {}
     missing: list[str] = []
     now_pandas: set[str] = set()
+    # pd.eval("df1 + df2") finds df1 and df2 in the namespace: they must be pandas there
+    for name in sorted(names.eval_reads):
+        if isinstance(spark.get(name), Frame):
+            mutated.add(name)
+            names.reads.append(name)
     for name in dict.fromkeys(names.reads):
         kind = spark.get(name)
         if kind is None:
