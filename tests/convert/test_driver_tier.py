@@ -127,3 +127,20 @@ def test_frame_on_the_driver_joins_a_spark_frame(spark, compat, pipeline_globals
         [READ.format(name="flights"), READ.format(name="carriers"), *cells]
     ).cells[3].generated
     assert_same_dataset(pandas_side["named"], spark_side["named"].toPandas(), "named")
+
+
+def test_pd_eval_on_converted_frames_and_a_column_defined_before(spark, compat, pipeline_globals):
+    """A real notebook (jakevdp's eval chapter): a Spark column is defined, then pd.eval on the frame
+    moves it to the driver in the same cell; both results are pandas' and equal."""
+    cells = [
+        "ratio = (df.A + df.B) / (df.C - 1)\nresult = pd.eval('(df.A + df.B) / (df.C - 1)')\nsame = np.allclose(ratio, result)",
+        "total = pd.eval('df + other')",
+    ]
+    frames = {
+        "df": pd.DataFrame({"A": [1.0, 2.0, 3.0], "B": [0.5, 0.25, 2.0], "C": [3.0, 5.0, 9.0]}),
+        "other": pd.DataFrame({"A": [1.0, 1.0, 1.0], "B": [2.0, 2.0, 2.0], "C": [0.0, 0.0, 1.0]}),
+    }
+    generated = run_generated(cells, frames, spark, compat, pipeline_globals)
+    expected = run_pandas(cells, frames)
+    assert generated["same"] is expected["same"] == True  # noqa: E712 - numpy's bool
+    assert_same_dataset(expected["total"], generated["total"], "total")
