@@ -17,9 +17,16 @@ For each notebook below CORPUS_DIR (``.ipynb_checkpoints`` skipped) it records:
 * with ``--verify`` (implies ``--run``): ``nb2prod verify --format json``'s verdict and how many
   datasets it compared and found equal.
 
+``--serve MAP.json`` serves the URLs a notebook reads from local copies, as a user offline would:
+``{"http://bit.ly/uforeports": "justmarkham+pandas-videos/data/ufo.csv", ...}`` (paths relative to
+the JSON file; take them from the repository's own README). A notebook that names one of them runs
+with pandas' readers wrapped in its kernel (a cell put before its first, in memory: the file is not
+changed), its pipeline with the same readers and ``compat.fetch`` wrapped, and verify with
+``--input URL=PATH``; the per-notebook table marks it "served".
+
 Usage:
     python benchmarks/corpus.py CORPUS_DIR [--run] [--verify] [--match REGEX] [--timeout 180] [--jobs 1]
-                                [--out benchmarks/results/corpus.md]
+                                [--serve MAP.json] [--out benchmarks/results/corpus.md]
 """
 
 from __future__ import annotations
@@ -70,11 +77,20 @@ def convert(notebook: Path, out: Path) -> dict:
         row["audit"] = len(report.get("audit", []))
         row["package"] = report["package"]
         row["reasons"] = [
-            (r["code"], r["message"].split(":")[0][:70])
+            (r["code"], _reason(r["message"]))
             for c in report["cells"] for r in c["reasons"] if r["outcome"] in ("partial", "not-converted")
         ]
         row["compiles"] = all(_compiles(p) for p in out.rglob("*.py"))
     return row
+
+
+def _reason(message: str) -> str:
+    """A reason message without what varies between sites (quoted code, what follows a second colon)."""
+    message = re.sub(r"`[^`]*`", "`...`", message)
+    head, _, rest = message.partition(": ")
+    if head.endswith(")") and rest:  # "pd.read_csv(): read_csv() argument names is not supported"
+        return f"{head}: {rest.split(': ')[0]}"[:90]
+    return head[:90]
 
 
 def _compiles(path: Path) -> bool:
@@ -85,12 +101,40 @@ def _compiles(path: Path) -> bool:
     return True
 
 
-def run_notebook(notebook: Path, timeout: int) -> tuple[bool, str]:
+#: Put before a served notebook's first cell, and run before its pipeline: pandas' readers (and the
+#: package's ``compat.fetch``) given a served URL read its local copy instead.
+SERVE_SHIM = """
+def _corpus_serve(served, compat=None):
+    import functools
+    import pandas
+
+    def wrap(reader):
+        @functools.wraps(reader)
+        def read(path, *args, **kwargs):
+            return reader(served.get(path, path) if isinstance(path, str) else path, *args, **kwargs)
+        return read
+
+    for name in ("read_csv", "read_table", "read_json", "read_excel", "read_fwf", "read_parquet", "read_html"):
+        setattr(pandas, name, wrap(getattr(pandas, name)))
+    if compat is not None and hasattr(compat, "fetch"):
+        compat.fetch = wrap(compat.fetch)
+"""
+
+
+def served_inputs(notebook: Path, serve: dict[str, str]) -> dict[str, str]:
+    """The entries of the ``--serve`` map whose URL the notebook's text names."""
+    text = notebook.read_text(errors="replace")
+    return {url: path for url, path in serve.items() if url in text}
+
+
+def run_notebook(notebook: Path, timeout: int, served: dict[str, str] | None = None) -> tuple[bool, str]:
     """Execute a copy of the notebook in its own directory; (ran to the end, first error line)."""
     import nbclient
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
+    if served:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(f"{SERVE_SHIM}\n_corpus_serve({served!r})\ndel _corpus_serve"))
     client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}})
     started = time.monotonic()
     try:
@@ -104,24 +148,33 @@ def run_notebook(notebook: Path, timeout: int) -> tuple[bool, str]:
     return True, ""
 
 
-def run_pipeline(package: str, out: Path, cwd: Path, timeout: int) -> tuple[bool, str, float]:
+def run_pipeline(package: str, out: Path, cwd: Path, timeout: int, served: dict[str, str] | None = None) -> tuple[bool, str, float]:
     env = dict(os.environ, PYTHONPATH=str(out / "src"), PYSPARK_PYTHON=sys.executable)
+    command = [sys.executable, "-m", package, "run"]
+    if served:
+        command = [sys.executable, "-c", (
+            f"{SERVE_SHIM}\nimport importlib, runpy, sys\n"
+            f"_corpus_serve({served!r}, importlib.import_module({package + '.compat'!r}))\n"
+            f"sys.argv = [{package!r}, 'run']\nrunpy.run_module({package!r}, run_name='__main__', alter_sys=True)"
+        )]
     started = time.perf_counter()
     try:
-        proc = subprocess.run([sys.executable, "-m", package, "run"], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return False, "timed out", round(time.perf_counter() - started, 1)
     elapsed = round(time.perf_counter() - started, 1)
     if proc.returncode == 0:
         return True, "", elapsed
     lines = [l for l in proc.stderr.splitlines() if "failed:" in l] or proc.stderr.strip().splitlines() or ["?"]
-    return False, re.sub(r"\s+", " ", lines[-1])[:160], elapsed
+    line = re.sub(r"^\d{4}-\d\d-\d\d [\d:,]+ \w+ [\w.]+: ", "", lines[-1])  # the log line's time, level and logger
+    return False, re.sub(r"\s+", " ", line)[:160], elapsed
 
 
-def verify(notebook: Path, out: Path, timeout: int) -> dict:
+def verify(notebook: Path, out: Path, timeout: int, served: dict[str, str] | None = None) -> dict:
+    inputs = [f"--input={url}={path}" for url, path in (served or {}).items()]
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "nb2prod", "verify", str(notebook), "--package", str(out), "--format", "json"],
+            [sys.executable, "-m", "nb2prod", "verify", str(notebook), "--package", str(out), "--format", "json", *inputs],
             capture_output=True, text=True, timeout=timeout * 3, cwd=out,
         )
     except subprocess.TimeoutExpired:
@@ -135,19 +188,22 @@ def verify(notebook: Path, out: Path, timeout: int) -> dict:
 
 def measure(work: tuple) -> dict:
     """One notebook's row: convert it and, when asked, run it, its pipeline and verify."""
-    corpus, notebook, out, run, check, timeout = work
+    corpus, notebook, out, run, check, timeout, serve = work
     row = {"notebook": str(notebook.relative_to(corpus))}
     row.update(convert(notebook, out))
+    served = served_inputs(notebook, serve)
+    if served:
+        row["served"] = sorted(served)
     if run and row.get("package"):
-        ran, why = run_notebook(notebook, timeout)
+        ran, why = run_notebook(notebook, timeout, served)
         row["runs_offline"] = ran
         if not ran:
             row["notebook_error"] = why
         else:
-            ok, error, seconds = run_pipeline(row["package"], out, notebook.parent, timeout)
+            ok, error, seconds = run_pipeline(row["package"], out, notebook.parent, timeout, served)
             row.update(pipeline_ran=ok, pipeline_error=error, pipeline_s=seconds)
             if check:
-                row["verify"] = verify(notebook, out, timeout)
+                row["verify"] = verify(notebook, out, timeout, served)
     return row
 
 
@@ -162,6 +218,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the rows as JSON")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks measured at once (each in its own process)")
     parser.add_argument("--rows", type=Path, help="render the table from a run's log of JSON rows instead of measuring")
+    parser.add_argument("--serve", type=Path, help="JSON map of URL -> local copy (relative to the map) that notebooks read instead")
     args = parser.parse_args()
     args.run = args.run or args.verify
     corpus = args.corpus.resolve()
@@ -172,7 +229,13 @@ def main() -> int:
         args.out.write_text(render(rows, args, corpus))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        work = [(corpus, notebook, Path(tmp) / f"p{i}", args.run, args.verify, args.timeout) for i, notebook in enumerate(notebooks(corpus, args.match), 1)]
+        serve = {}
+        if args.serve is not None:
+            serve = {url: str((args.serve.parent / path).resolve()) for url, path in json.loads(args.serve.read_text()).items()}
+        work = [
+            (corpus, notebook, Path(tmp) / f"p{i}", args.run, args.verify, args.timeout, serve)
+            for i, notebook in enumerate(notebooks(corpus, args.match), 1)
+        ]
         with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
             rows = []
             for row in pool.map(measure, work):
@@ -183,6 +246,15 @@ def main() -> int:
         args.json.write_text(json.dumps(rows, indent=1))
     args.out.write_text(render(rows, args, corpus))
     return 0
+
+
+def _error_class(line: str) -> str:
+    """The exception class of a pipeline's failure line (``... cell 7 failed: TypeError: ...``), or the line."""
+    match = re.search(r"failed: ([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt)\b)", line)
+    if match:
+        return match.group(1)
+    match = re.search(r"\b([A-Z]\w*(?:Error|Exception))\b", line)
+    return match.group(1) if match else (line or "?")
 
 
 def render(rows: list[dict], args, corpus: Path) -> str:
@@ -199,7 +271,7 @@ def render(rows: list[dict], args, corpus: Path) -> str:
         "# Development corpus: real notebooks",
         "",
         f"`python benchmarks/corpus.py {corpus.name}{' --run' if args.run else ''}{' --verify' if args.verify else ''}"
-        f"{' --match ' + args.match if args.match else ''}` on {platform.node() or 'this machine'}, Python {platform.python_version()}.",
+        f"{' --match ' + args.match if args.match else ''}{' --serve ' + args.serve.name if getattr(args, 'serve', None) else ''}` on {platform.node() or 'this machine'}, Python {platform.python_version()}.",
         "The notebooks are public repositories fetched into a scratch folder (not committed; see the docstring of corpus.py).",
         "",
         "## Totals",
@@ -237,7 +309,7 @@ def render(rows: list[dict], args, corpus: Path) -> str:
         "|---|---|---|",
     ]
     lines += [f"| {n} | {code} | {msg.replace('|', '/')} |" for (code, msg), n in reasons.most_common(15)]
-    errors = collections.Counter(r["pipeline_error"].split(":")[1].strip() if r.get("pipeline_error", "").count(":") > 1 else r.get("pipeline_error") for r in ran if not r.get("pipeline_ran"))
+    errors = collections.Counter(_error_class(r.get("pipeline_error", "")) for r in ran if not r.get("pipeline_ran"))
     if errors:
         lines += ["", "## Pipeline failures by error", "", "| count | error |", "|---|---|"]
         lines += [f"| {n} | {str(e).replace('|', '/')[:100]} |" for e, n in errors.most_common(15)]
@@ -253,6 +325,8 @@ def render(rows: list[dict], args, corpus: Path) -> str:
         pipeline = ""
         if r.get("runs_offline"):
             pipeline = "ran" if r.get("pipeline_ran") else f"failed: {r.get('pipeline_error', '')[:70]}"
+            if r.get("served"):
+                pipeline = f"(served) {pipeline}"
             if r.get("verify"):
                 v = r["verify"]
                 pipeline += f"; verify {v.get('verdict')} {v.get('datasets_equal')}/{v.get('datasets_compared')}"

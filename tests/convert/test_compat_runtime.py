@@ -106,3 +106,24 @@ def test_rename_columns_with_a_function(spark, compat):
     frame = spark.createDataFrame([(1, 2)], ["Dep_Delay", " Carrier "])
     assert compat.rename_columns(frame, str.lower).columns == ["dep_delay", " carrier "]
     assert compat.rename_columns(frame, lambda c: c.strip()).columns == ["Dep_Delay", "Carrier"]
+
+
+@pytest.mark.parametrize("call", [
+    "pd.read_csv(path, names=['length', 'width', 'class'])",
+    "pd.read_csv(path, header=None, names=['length', 'width', 'class'])",
+    "pd.read_csv(path, header=0, names=['length', 'width', 'class'])",
+])
+def test_read_csv_with_names_reads_like_pandas(spark, pipeline_globals, tmp_path, call):
+    """A headerless data file named by names= (the UCI files real notebooks read), and a header replaced."""
+    from nb2prod.convert.engine import rewrite_sources
+
+    path = tmp_path / "magic04.data"
+    path.write_text("28.7967,16.0021,g\n31.6036,11.7235,g\n162.052,136.031,h\n")
+    rewritten = rewrite_sources([f"import pandas as pd\ndf = {call}"])
+    assert rewritten.cells[0].status == "converted", rewritten.cells[0].generated
+    namespace = {**pipeline_globals, "path": str(path)}
+    exec(rewritten.cells[0].generated, namespace)
+    expected = eval(call, {"pd": pd, "path": str(path)})
+    actual = namespace["df"].toPandas()
+    assert list(actual.columns) == list(expected.columns) == ["length", "width", "class"]
+    assert rows(actual) == rows(expected)

@@ -1,7 +1,7 @@
 """PS101 read-csv-with-pandas-defaults."""
 
 from nb2prod.convert.kinds import Frame
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, py_str, register, str_list
+from nb2prod.convert.rules._base import MISSING, CallSite, NotConvertible, Rewrite, Rule, names_of, py_str, register, str_list
 
 
 @register
@@ -11,7 +11,10 @@ class ReadCsv(Rule):
     What it does:
         ``pd.read_csv(path)`` becomes
         ``spark.read.options(**compat.CSV_READ_OPTIONS).csv(path)``. ``sep``,
-        ``usecols`` and ``parse_dates`` are carried over.
+        ``usecols`` and ``parse_dates`` are carried over. ``names=cols`` (a file
+        without a header row) reads with ``header`` off and names the columns
+        with ``.toDF(*cols)``; with ``header=0`` too, the file's header row is
+        replaced by ``cols``, as pandas does.
 
     Why:
         Spark's CSV defaults differ from pandas: no header row (columns named
@@ -25,6 +28,10 @@ class ReadCsv(Rule):
         Before: ``flights = pd.read_csv("flights.csv", usecols=["carrier", "dep_delay"])``
 
         After: ``flights = spark.read.options(**compat.CSV_READ_OPTIONS).csv("flights.csv").select("carrier", "dep_delay")``
+
+        Before: ``df = pd.read_csv("magic04.data", names=cols)``
+
+        After: ``df = spark.read.options(**compat.CSV_READ_OPTIONS).option("header", False).csv("magic04.data").toDF(*cols)``
     """
 
     code = "PS101"
@@ -40,8 +47,15 @@ class ReadCsv(Rule):
         if path is None:
             raise NotConvertible("no path given")
         site.kwargs.pop("filepath_or_buffer", None)
-        site.only("sep", "delimiter", "usecols", "parse_dates", "low_memory", "encoding", positional=1)
+        site.only("sep", "delimiter", "usecols", "parse_dates", "low_memory", "encoding", "names", "header", positional=1)
         options = ["**compat.CSV_READ_OPTIONS"]
+        names = site.get(None, "names", None)
+        header = site.get(None, "header", None)
+        header_value = "infer" if header is None else header.literal_or(MISSING)
+        if names is None and header_value not in ("infer", 0):
+            raise NotConvertible("read_csv() header other than the first row (or none) needs names=: Spark names columns _c0, _c1, ...")
+        if names is not None and header_value not in ("infer", None, 0):
+            raise NotConvertible("read_csv() names= with a header row other than the first is not supported")
         sep = site.get(None, "sep", None) or site.get(None, "delimiter", None)
         if sep is None and site.method == "read_table":
             options.append('sep="\\t"')
@@ -50,7 +64,14 @@ class ReadCsv(Rule):
         encoding = site.get(None, "encoding", None)
         if encoding is not None:
             options.append(f"encoding={encoding.code}")
-        code = f"spark.read.options({', '.join(options)}).csv({path.code})"
+        code = f"spark.read.options({', '.join(options)})"
+        if names is not None and header_value != 0:  # names= alone: the file has no header row
+            code += '.option("header", False)'
+        code += f".csv({path.code})"
+        if names is not None:
+            literal = names.literal_or(None)
+            literal_names = isinstance(literal, (list, tuple)) and all(isinstance(n, str) for n in literal)
+            code += f".toDF({str_list(list(literal)) if literal_names else '*' + names.code})"
         usecols = site.get(None, "usecols", None)
         if usecols is not None:
             code += f".select({str_list(names_of(usecols))})"
