@@ -267,6 +267,7 @@ def render(rows: list[dict], args, corpus: Path) -> str:
         for tier, n in s["tiers"].items():
             total[f"tier:{tier}"] += n
     ran = [r for r in rows if r.get("runs_offline")]
+    coded = [r for r in ran if (r.get("summary") or {}).get("pandas_calls")]
     lines = [
         "# Development corpus: real notebooks",
         "",
@@ -290,10 +291,18 @@ def render(rows: list[dict], args, corpus: Path) -> str:
             f"- notebooks that run by themselves offline: {len(ran)}; their pipelines ran to the end: "
             f"{sum(bool(r.get('pipeline_ran')) for r in ran)} / {len(ran)}"
         )
+        lines.append(
+            f"- of those, with pandas code (at least one pandas call site; a notebook without one runs trivially): "
+            f"{len(coded)}; their pipelines ran to the end: {sum(bool(r.get('pipeline_ran')) for r in coded)} / {len(coded)}"
+        )
     if args.verify:
-        compared = [r for r in ran if (r.get("verify") or {}).get("datasets_compared")]
-        equal = [r for r in compared if r["verify"]["datasets_compared"] == r["verify"]["datasets_equal"]]
-        lines.append(f"- verify: at least one dataset compared on {len(compared)} / {len(ran)}; all compared equal on {len(equal)}")
+        for label, group in (("runnable notebooks", ran), ("runnable notebooks with pandas code", coded)):
+            compared = [r for r in group if (r.get("verify") or {}).get("datasets_compared")]
+            equal = [r for r in compared if r["verify"].get("verdict") == "equal"]
+            lines.append(
+                f"- verify on the {label}: at least one dataset compared on {len(compared)} / {len(group)}; "
+                f"verdict equal (every compared dataset equal) on {len(equal)} / {len(group)}"
+            )
     reasons = collections.Counter(
         reason for r in ok for reason in r.get("reasons", []) if reason[0] != "PS004" and "; runs on the d" not in reason[1]
     )
