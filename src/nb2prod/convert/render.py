@@ -112,6 +112,8 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     if "compat" in uses or "driver" in uses:
         fixed.append(f"from {name} import compat")
     fixed.append(f"from {name}.compat import step")
+    if "http" in uses:
+        fixed.append(f"from {name} import http")
     if "require_env" in uses:
         fixed.append(f"from {name}.config import require_env")
     imports: list[str] = []
@@ -152,8 +154,11 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     function = cst.parse_statement(f"def run(spark: SparkSession, config: Mapping[str, Any]) -> None:\n    {doc}\n")
     if not steps:
         steps = [cst.parse_statement('log.info("the notebook had no code to convert")\n')]
-    elif "driver" in uses:
-        steps = [cst.parse_statement("driver = compat.Driver(spark, config)\n"), *steps]
+    else:
+        if "http" in uses:  # the one HTTP session of the run (nb2prod rule HT101)
+            steps = [cst.parse_statement("web = http.session(config)\n"), *steps]
+        if "driver" in uses:
+            steps = [cst.parse_statement("driver = compat.Driver(spark, config)\n"), *steps]
     function = function.with_changes(body=function.body.with_changes(body=[*function.body.body, *steps]))
     header = "\n".join(fixed + imports) + "\n\nlog = logging.getLogger(__name__)\n\n\n"
     module = cst.parse_module(header + _EMPTY.code_for_node(function))
@@ -231,11 +236,14 @@ def render_package(
         "writes_outputs": writes_outputs,
         "path_keys": path_keys,
         "uses_driver": "driver" in state.uses,
+        "uses_http": "http" in state.uses,
     }
     env = environment()
     files: dict[str, bytes] = {}
     for template, target in PACKAGE_FILES.items():
         files[target.format(name=name)] = env.get_template(f"package/{template}").render(context).encode()
+    if "http" in state.uses:
+        files[f"src/{name}/http.py"] = env.get_template("package/src/http.py.j2").render(context).encode()
     for rel, content in sorted(samples.items()):
         files[f"tests/data/{rel}"] = content
     from nb2prod.convert.audit import audit_pipeline
@@ -269,6 +277,7 @@ RUNTIME_REQUIREMENTS = {
     "driver": ("pandas>=2.2,<3", "pyarrow>=15"),
     "from_pandas": ("pandas>=2.2,<3", "pyarrow>=15"),
     "fetch": ("urllib3>=2",),  # compat.fetch downloads URL inputs with urllib3's Retry
+    "http": ("requests>=2.31", "urllib3>=2"),  # http.session(): requests with urllib3's Retry (HT101)
 }
 
 
