@@ -37,9 +37,16 @@ PACKAGE_FILES = {
     "src/spark.py.j2": "src/{name}/spark.py",
     "src/compat.py.j2": "src/{name}/compat.py",
     "src/pipeline.py.j2": "src/{name}/pipeline.py",
+    "src/errors.py.j2": "src/{name}/errors.py",
+    "src/logs.py.j2": "src/{name}/logs.py",
+    "src/summary.py.j2": "src/{name}/summary.py",
     "conf/base.yaml.j2": "src/{name}/conf/base.yaml",
+    "conf/dev.yaml.j2": "src/{name}/conf/dev.yaml",
+    "conf/staging.yaml.j2": "src/{name}/conf/staging.yaml",
+    "conf/prod.yaml.j2": "src/{name}/conf/prod.yaml",
     "conf/cluster.yaml.j2": "src/{name}/conf/cluster.yaml",
     "conf/test.yaml.j2": "src/{name}/conf/test.yaml",
+    "conf/log4j2.properties.j2": "src/{name}/conf/log4j2.properties",
     "tests/conftest.py.j2": "tests/conftest.py",
     "tests/test_pipeline.py.j2": "tests/test_pipeline.py",
     "tests/test_config.py.j2": "tests/test_config.py",
@@ -215,6 +222,8 @@ def render_package(
         ("spark.master", "local[2]"),
     )
     path_keys = [k for k, v in state.config.items() if isinstance(v, str) and looks_like_path(v)]
+    # secrets the pipeline reads: required (before Spark starts); others found in the notebook are not
+    secrets = sorted(set(re.findall(r"require_env\(\s*[\"']([^\"']+)[\"']", run_function)))
     writes_outputs = any(e.code == "PS125" and e.outcome != "not-converted" for e in state.events)
     context = {
         "name": name,
@@ -224,8 +233,9 @@ def render_package(
         "nb2prod_version": __version__,
         "dependencies": deps,
         "env_prefix": env_prefix,
-        "env_vars": dict(sorted(state.env_vars.items())),
-        "env_vars_list": sorted(state.env_vars),
+        "env_vars": {k: v for k, v in sorted(state.env_vars.items()) if k in secrets},
+        "env_vars_list": secrets,
+        "secrets": secrets,
         "config_entries": config_entries,
         "example_key": example_key,
         "example_value": example_value,
