@@ -253,3 +253,65 @@ def test_a_master_that_never_answers_fails_within_the_configured_time(package):
         finally:
             for filler in fillers:
                 filler.close()
+
+
+# -- whole runs (Spark starts in a subprocess: slow) -----------------------------------------------
+@pytest.mark.slow
+@pytest.mark.spark
+def test_cli_run_ends_with_a_summary_and_a_failed_step_is_one_line(workdir):
+    ok, _ = _cli(workdir, "run", env={"API_TOKEN": SECRET, "SALES__SPARK__MASTER": "local[1]"}, timeout=300)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    last = _our_lines(ok.stderr)[-1]
+    assert "pipeline finished in " in last
+    assert "environment base; Spark master local[1]; inputs: data/sales.csv; outputs: out/big_sales.csv" in last
+    assert SECRET not in ok.stderr
+
+    failed, _ = _cli(workdir, "run", "--set", "data=data/nothing.csv", env={"API_TOKEN": SECRET, "SALES__SPARK__MASTER": "local[1]"}, timeout=300)
+    assert failed.returncode == 1
+    errors = [line for line in failed.stderr.splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and errors[0].endswith("(setting data)"), failed.stderr[-3000:]
+    assert "cell 4 failed: AnalysisException: [PATH_NOT_FOUND] Path does not exist" in errors[0]
+    assert "Traceback" not in failed.stderr and "\tat org.apache" not in failed.stderr
+    assert len(failed.stderr.splitlines()) < 20
+
+
+@pytest.fixture(scope="module")
+def connect_server(tmp_path_factory):
+    """A Spark Connect server from the installed pyspark, on 127.0.0.1, in its own process."""
+    pytest.importorskip("grpc")
+    script = tmp_path_factory.mktemp("connect") / "server.py"
+    script.write_text(
+        "import sys\n"
+        "from pyspark.sql import SparkSession\n"
+        "SparkSession.builder.master('local[1]')"
+        ".config('spark.plugins', 'org.apache.spark.sql.connect.SparkConnectPlugin')"
+        ".config('spark.connect.grpc.binding.address', '127.0.0.1')"
+        ".config('spark.connect.grpc.binding.port', sys.argv[1])"
+        ".config('spark.ui.enabled', 'false').getOrCreate()\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, str(script), str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = server.stdout.readline()  # blocks until the server is up (or has died)
+        assert line.strip() == "ready", "the Spark Connect server did not start"
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.stdin.close()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_pipeline_runs_on_spark_connect(workdir, connect_server):
+    result, _ = _cli(workdir, "run", "--set", "out=out/connect_sales.csv", env={"API_TOKEN": SECRET, "SPARK_REMOTE": connect_server}, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Spark Connect at {connect_server}" in result.stderr
+    assert f"; Spark Connect {connect_server}; inputs: data/sales.csv; outputs: out/connect_sales.csv" in _our_lines(result.stderr)[-1]
+    written = "".join(p.read_text() for p in (workdir / "out" / "connect_sales.csv").glob("part-*"))
+    assert written.splitlines() == ["region,amount", "south,20", "east,30"]
