@@ -1,4 +1,4 @@
-"""The generated package's HTTP session (templates/package/src/http.py.j2) against loopback servers.
+"""The generated package's HTTP session (templates/package/src/http_client.py.j2) against loopback servers.
 
 Each server is an ``http.server`` in a thread bound to 127.0.0.1: one that rate-limits once
 (429 with ``Retry-After: 1``), one that answers 503 forever, one that never answers.
@@ -18,11 +18,11 @@ pytest.importorskip("requests")
 
 @pytest.fixture(scope="module")
 def http(tmp_path_factory):
-    """The rendered http.py, imported as a module."""
+    """The rendered http_client.py, imported as a module."""
     from nb2prod.convert.render import environment
 
     path = tmp_path_factory.mktemp("http") / "http_session.py"
-    path.write_text(environment().get_template("package/src/http.py.j2").render(name="demo", notebook="demo.ipynb"))
+    path.write_text(environment().get_template("package/src/http_client.py.j2").render(name="demo", notebook="demo.ipynb"))
     spec = importlib.util.spec_from_file_location("rendered_http_session", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -162,7 +162,7 @@ def test_converted_notebook_calls_go_through_the_session(tmp_path, serve, monkey
     result = convert_notebook(notebook, tmp_path / "package")
     package = result.outdir
     pipeline_code = (package / "src" / "api" / "pipeline.py").read_text()
-    assert "web = http.session(config)" in pipeline_code and "rows = web.get(API_URL).json()" in pipeline_code
+    assert "web = http_client.session(config)" in pipeline_code and "rows = web.get(API_URL).json()" in pipeline_code
     assert any(d.startswith("requests") for d in result.report["dependencies"])
     assert "timeout_s: 30" in (package / "src" / "api" / "conf" / "base.yaml").read_text()
 

@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -92,7 +93,7 @@ def _free_port() -> int:
 
 def _our_lines(stderr: str) -> list[str]:
     """The pipeline's log lines (not the JVM's, nor Java's own start-up notice)."""
-    return [line for line in stderr.splitlines() if " sales" in line and (" INFO " in line or " ERROR " in line or " DEBUG " in line)]
+    return [line for line in stderr.splitlines() if re.match(r"\d{4}-\d\d-\d\d [\d:,]+ (DEBUG|INFO|WARNING|ERROR) sales[.:]", line)]
 
 
 # -- errors a person can read ----------------------------------------------------------------------
@@ -268,7 +269,7 @@ def test_cli_run_ends_with_a_summary_and_a_failed_step_is_one_line(workdir):
 
     failed, _ = _cli(workdir, "run", "--set", "data=data/nothing.csv", env={"API_TOKEN": SECRET, "SALES__SPARK__MASTER": "local[1]"}, timeout=300)
     assert failed.returncode == 1
-    errors = [line for line in failed.stderr.splitlines() if " ERROR " in line]
+    errors = [line for line in _our_lines(failed.stderr) if " ERROR " in line]
     assert len(errors) == 1 and errors[0].endswith("(setting data)"), failed.stderr[-3000:]
     assert "cell 4 failed: AnalysisException: [PATH_NOT_FOUND] Path does not exist" in errors[0]
     assert "Traceback" not in failed.stderr and "\tat org.apache" not in failed.stderr
@@ -315,3 +316,23 @@ def test_pipeline_runs_on_spark_connect(workdir, connect_server):
     assert f"; Spark Connect {connect_server}; inputs: data/sales.csv; outputs: out/connect_sales.csv" in _our_lines(result.stderr)[-1]
     written = "".join(p.read_text() for p in (workdir / "out" / "connect_sales.csv").glob("part-*"))
     assert written.splitlines() == ["region,amount", "south,20", "east,30"]
+
+
+@pytest.mark.slow
+@pytest.mark.spark
+def test_spark_submit_runs_the_package_with_env_cluster(workdir):
+    spark_submit = Path(sys.executable).parent / "spark-submit"
+    if not spark_submit.exists():
+        pytest.skip("pyspark's spark-submit is not installed next to this Python")
+    main = workdir / "package" / "src" / "sales" / "__main__.py"
+    environ = {**os.environ, "PYTHONPATH": str(workdir / "package" / "src"), "PYSPARK_PYTHON": sys.executable, "API_TOKEN": SECRET}
+    environ["PATH"] = f"{spark_submit.parent}{os.pathsep}{environ.get('PATH', '')}"  # spark-submit finds Spark with this python
+    environ.pop("SPARK_REMOTE", None)
+    result = subprocess.run(
+        [str(spark_submit), "--master", "local[1]", "--conf", "spark.ui.enabled=false", str(main), "run", "--env", "cluster", "--set", "out=out/submitted.csv"],
+        cwd=workdir, env=environ, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    # spark-submit's PythonRunner sends the driver's stderr to its stdout
+    assert "environment cluster; Spark master local[1];" in _our_lines(result.stdout + result.stderr)[-1]
+    assert (workdir / "out" / "submitted.csv" / "_SUCCESS").exists()

@@ -120,7 +120,7 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
         fixed.append(f"from {name} import compat")
     fixed.append(f"from {name}.compat import step")
     if "http" in uses:
-        fixed.append(f"from {name} import http")
+        fixed.append(f"from {name} import http_client")
     if "require_env" in uses:
         fixed.append(f"from {name}.config import require_env")
     imports: list[str] = []
@@ -163,7 +163,7 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
         steps = [cst.parse_statement('log.info("the notebook had no code to convert")\n')]
     else:
         if "http" in uses:  # the one HTTP session of the run (nb2prod rule HT101)
-            steps = [cst.parse_statement("web = http.session(config)\n"), *steps]
+            steps = [cst.parse_statement("web = http_client.session(config)\n"), *steps]
         if "driver" in uses:
             steps = [cst.parse_statement("driver = compat.Driver(spark, config)\n"), *steps]
     function = function.with_changes(body=function.body.with_changes(body=[*function.body.body, *steps]))
@@ -253,7 +253,7 @@ def render_package(
     for template, target in PACKAGE_FILES.items():
         files[target.format(name=name)] = env.get_template(f"package/{template}").render(context).encode()
     if "http" in state.uses:
-        files[f"src/{name}/http.py"] = env.get_template("package/src/http.py.j2").render(context).encode()
+        files[f"src/{name}/http_client.py"] = env.get_template("package/src/http_client.py.j2").render(context).encode()
     for rel, content in sorted(samples.items()):
         files[f"tests/data/{rel}"] = content
     from nb2prod.convert.audit import audit_pipeline
@@ -287,7 +287,7 @@ RUNTIME_REQUIREMENTS = {
     "driver": ("pandas>=2.2,<3", "pyarrow>=15"),
     "from_pandas": ("pandas>=2.2,<3", "pyarrow>=15"),
     "fetch": ("urllib3>=2",),  # compat.fetch downloads URL inputs with urllib3's Retry
-    "http": ("requests>=2.31", "urllib3>=2"),  # http.session(): requests with urllib3's Retry (HT101)
+    "http": ("requests>=2.31", "urllib3>=2"),  # http_client.session(): requests with urllib3's Retry (HT101)
 }
 
 

@@ -2,8 +2,8 @@
 
 * ``requests.get/post/put/patch/delete/head/options/request(...)`` (HT101)
   becomes the same call on ``web``, the pipeline's ``requests.Session``
-  (``web = http.session(config)`` at the start of ``run``, see the generated
-  ``http.py``): connection errors, timeouts and HTTP 429/500/502/503/504 are
+  (``web = http_client.session(config)`` at the start of ``run``, see the generated
+  ``http_client.py``): connection errors, timeouts and HTTP 429/500/502/503/504 are
   retried with exponential backoff (``urllib3.util.Retry``, ``Retry-After``
   respected; only methods safe to repeat are retried after the request was
   sent), and every call has a timeout. ``http.retries``, ``http.backoff_factor``
@@ -34,7 +34,7 @@ CODES = {
 
 #: functions of requests that send one request
 REQUESTS_FUNCTIONS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
-#: the name of the session inside the generated run() (see templates/package/src/http.py.j2)
+#: the name of the session inside the generated run() (see templates/package/src/http_client.py.j2)
 SESSION = "web"
 
 
