@@ -336,3 +336,29 @@ def test_spark_submit_runs_the_package_with_env_cluster(workdir):
     # spark-submit's PythonRunner sends the driver's stderr to its stdout
     assert "environment cluster; Spark master local[1];" in _our_lines(result.stdout + result.stderr)[-1]
     assert (workdir / "out" / "submitted.csv" / "_SUCCESS").exists()
+
+
+@pytest.mark.spark
+def test_step_rows_are_logged_free_for_pandas_and_on_request_for_spark(spark, package, workdir, monkeypatch, captured_logs):
+    import pandas as pd
+
+    monkeypatch.chdir(workdir)
+    monkeypatch.setenv("API_TOKEN", SECRET)
+    config = package.config.load_config(environ={}, overrides=[f"out={workdir / 'out-rows'}"])
+    frames = {"small": pd.DataFrame({"a": [1, 2]}), "sales": spark.createDataFrame([(1,), (2,), (3,)], "a int")}
+
+    stream = captured_logs(level="INFO")
+    package.summary.StepRows(count_spark=False)("cell 4", frames)
+    package.summary.StepRows(count_spark=True)("cell 4", frames)
+    messages = [line.split(": ", 1)[1] for line in stream.getvalue().splitlines()]
+    assert messages == ["cell 4: small has 2 rows", "cell 4: small has 2 rows", "cell 4: sales has 3 rows"]
+
+    stream = captured_logs(level="INFO", log_format="json")
+    observer = package.summary.StepRows(count_spark=True)
+    package.compat.STEP_OBSERVERS.append(observer)
+    try:
+        package.pipeline.run(spark, config)
+    finally:
+        package.compat.STEP_OBSERVERS.remove(observer)
+    rows = [(r["step"], r["message"]) for r in map(json.loads, stream.getvalue().splitlines()) if "rows" in r["message"]]
+    assert rows == [("cell 4", "cell 4: sales has 3 rows"), ("cell 5", "cell 5: big has 2 rows")]
