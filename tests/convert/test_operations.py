@@ -62,7 +62,7 @@ def package(workdir):
 def captured_logs(package):
     """logs.setup() writing to a string; the root logger's handlers (pytest's) restored after."""
     root = logging.getLogger()
-    saved = (list(root.handlers), root.level, logging.getLogger("sales").level)
+    saved = (list(root.handlers), root.level, logging.getLogger("sales").level, list(logging.getLogger("sales").filters))
 
     def setup(**kwargs):
         stream = io.StringIO()
@@ -73,6 +73,7 @@ def captured_logs(package):
     root.handlers[:] = saved[0]
     root.setLevel(saved[1])
     logging.getLogger("sales").setLevel(saved[2])
+    logging.getLogger("sales").filters[:] = saved[3]
     logging.captureWarnings(False)
 
 
@@ -362,3 +363,12 @@ def test_step_rows_are_logged_free_for_pandas_and_on_request_for_spark(spark, pa
         package.compat.STEP_OBSERVERS.remove(observer)
     rows = [(r["step"], r["message"]) for r in map(json.loads, stream.getvalue().splitlines()) if "rows" in r["message"]]
     assert rows == [("cell 4", "cell 4: sales has 3 rows"), ("cell 5", "cell 5: big has 2 rows")]
+
+
+def test_an_error_names_its_step_when_only_warnings_are_shown(package, captured_logs):
+    stream = captured_logs(level="WARNING", log_format="json")
+    log = logging.getLogger("sales")
+    log.info("%s: started", "cell 9")
+    log.error("cell 9 failed: KeyError: 'amount'")
+    assert [(r["level"], r["step"], r["logger"]) for r in map(json.loads, stream.getvalue().splitlines())] == [("ERROR", "cell 9", "sales.cell_9")]
+    assert not logging.getLogger("sales").isEnabledFor(logging.DEBUG)
