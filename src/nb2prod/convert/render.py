@@ -37,9 +37,16 @@ PACKAGE_FILES = {
     "src/spark.py.j2": "src/{name}/spark.py",
     "src/compat.py.j2": "src/{name}/compat.py",
     "src/pipeline.py.j2": "src/{name}/pipeline.py",
+    "src/errors.py.j2": "src/{name}/errors.py",
+    "src/logs.py.j2": "src/{name}/logs.py",
+    "src/summary.py.j2": "src/{name}/summary.py",
     "conf/base.yaml.j2": "src/{name}/conf/base.yaml",
+    "conf/dev.yaml.j2": "src/{name}/conf/dev.yaml",
+    "conf/staging.yaml.j2": "src/{name}/conf/staging.yaml",
+    "conf/prod.yaml.j2": "src/{name}/conf/prod.yaml",
     "conf/cluster.yaml.j2": "src/{name}/conf/cluster.yaml",
     "conf/test.yaml.j2": "src/{name}/conf/test.yaml",
+    "conf/log4j2.properties.j2": "src/{name}/conf/log4j2.properties",
     "tests/conftest.py.j2": "tests/conftest.py",
     "tests/test_pipeline.py.j2": "tests/test_pipeline.py",
     "tests/test_config.py.j2": "tests/test_config.py",
@@ -112,6 +119,8 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     if "compat" in uses or "driver" in uses:
         fixed.append(f"from {name} import compat")
     fixed.append(f"from {name}.compat import step")
+    if "http" in uses:
+        fixed.append(f"from {name} import http_client")
     if "require_env" in uses:
         fixed.append(f"from {name}.config import require_env")
     imports: list[str] = []
@@ -152,8 +161,11 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     function = cst.parse_statement(f"def run(spark: SparkSession, config: Mapping[str, Any]) -> None:\n    {doc}\n")
     if not steps:
         steps = [cst.parse_statement('log.info("the notebook had no code to convert")\n')]
-    elif "driver" in uses:
-        steps = [cst.parse_statement("driver = compat.Driver(spark, config)\n"), *steps]
+    else:
+        if "http" in uses:  # the one HTTP session of the run (nb2prod rule HT101)
+            steps = [cst.parse_statement("web = http_client.session(config)\n"), *steps]
+        if "driver" in uses:
+            steps = [cst.parse_statement("driver = compat.Driver(spark, config)\n"), *steps]
     function = function.with_changes(body=function.body.with_changes(body=[*function.body.body, *steps]))
     header = "\n".join(fixed + imports) + "\n\nlog = logging.getLogger(__name__)\n\n\n"
     module = cst.parse_module(header + _EMPTY.code_for_node(function))
@@ -210,6 +222,8 @@ def render_package(
         ("spark.master", "local[2]"),
     )
     path_keys = [k for k, v in state.config.items() if isinstance(v, str) and looks_like_path(v)]
+    # secrets the pipeline reads: required (before Spark starts); others found in the notebook are not
+    secrets = sorted(set(re.findall(r"require_env\(\s*[\"']([^\"']+)[\"']", run_function)))
     writes_outputs = any(e.code == "PS125" and e.outcome != "not-converted" for e in state.events)
     context = {
         "name": name,
@@ -219,8 +233,9 @@ def render_package(
         "nb2prod_version": __version__,
         "dependencies": deps,
         "env_prefix": env_prefix,
-        "env_vars": dict(sorted(state.env_vars.items())),
-        "env_vars_list": sorted(state.env_vars),
+        "env_vars": {k: v for k, v in sorted(state.env_vars.items()) if k in secrets},
+        "env_vars_list": secrets,
+        "secrets": secrets,
         "config_entries": config_entries,
         "example_key": example_key,
         "example_value": example_value,
@@ -231,11 +246,14 @@ def render_package(
         "writes_outputs": writes_outputs,
         "path_keys": path_keys,
         "uses_driver": "driver" in state.uses,
+        "uses_http": "http" in state.uses,
     }
     env = environment()
     files: dict[str, bytes] = {}
     for template, target in PACKAGE_FILES.items():
         files[target.format(name=name)] = env.get_template(f"package/{template}").render(context).encode()
+    if "http" in state.uses:
+        files[f"src/{name}/http_client.py"] = env.get_template("package/src/http_client.py.j2").render(context).encode()
     for rel, content in sorted(samples.items()):
         files[f"tests/data/{rel}"] = content
     from nb2prod.convert.audit import audit_pipeline
@@ -269,6 +287,7 @@ RUNTIME_REQUIREMENTS = {
     "driver": ("pandas>=2.2,<3", "pyarrow>=15"),
     "from_pandas": ("pandas>=2.2,<3", "pyarrow>=15"),
     "fetch": ("urllib3>=2",),  # compat.fetch downloads URL inputs with urllib3's Retry
+    "http": ("requests>=2.31", "urllib3>=2"),  # http_client.session(): requests with urllib3's Retry (HT101)
 }
 
 

@@ -3,7 +3,10 @@
 * ``print(...)`` (LG101) becomes ``log.info(...)`` with %-style arguments, so
   the message is only formatted when the level is enabled (f-strings with
   simple format specs are split into a format string and arguments);
-  ``print(..., file=sys.stderr)`` becomes ``log.warning``.
+  ``print(..., file=sys.stderr)`` becomes ``log.warning``. A print that inspects
+  data (``print(df.shape)``, ``print(len(df))``, ``print(df.head())``: on Spark
+  each is a job) logs at debug level, inside ``if log.isEnabledFor(logging.DEBUG):``
+  so that the job runs only when debug logging is on (``--verbose``).
 * ``display(...)`` (LG102), a bare expression statement such as ``df``,
   ``df.shape`` or ``df.head()`` (LG103), and plotting calls through
   matplotlib, seaborn, plotly or pandas' ``.plot`` / ``.hist`` (LG104) are
@@ -39,6 +42,8 @@ DATA_LOADERS = ("seaborn.load_dataset", "plotly.data.", "plotly.express.data.", 
 SHOW_METHODS = frozenset(
     {"head", "tail", "describe", "info", "sample", "show", "to_string", "nunique", "unique", "memory_usage"}
 )
+#: what a print inspects when it shows one of these: a Spark job each, once converted
+INSPECT_METHODS = SHOW_METHODS | {"count", "value_counts", "isna", "isnull", "sum", "mean"}
 _SIMPLE_SPEC = re.compile(r"^[-+ 0#]?\d*(\.\d+)?[dfeEgGsx%]?$")
 
 
@@ -132,8 +137,8 @@ class LoggingPass(CellPass):
         return not names or f"builtins.{name}" in names or name in names or f"IPython.display.{name}" in names
 
     # -- rewriting ------------------------------------------------------------------------------
-    def _print_to_log(self, call: cst.Call) -> cst.Call | None:
-        level, sep = "info", " "
+    def _print_to_log(self, call: cst.Call, level: str = "info") -> cst.Call | None:
+        sep = " "
         pieces: list[str] = []
         args: list[cst.BaseExpression] = []
         for arg in call.args:
@@ -192,6 +197,13 @@ class LoggingPass(CellPass):
             replacement = self._statement(original_node, statement, updated)
             if replacement is not None:
                 keep.append(replacement)
+        if len(keep) == 1 and isinstance(keep[0], _DebugOnly):
+            debug = updated_node.with_changes(body=[keep[0].statement], leading_lines=())
+            return cst.If(
+                test=cst.parse_expression("log.isEnabledFor(logging.DEBUG)"),
+                body=cst.IndentedBlock(body=[debug]),
+                leading_lines=updated_node.leading_lines,
+            )
         if len(keep) == len(updated_node.body) and all(a is b for a, b in zip(keep, updated_node.body)):
             return updated_node
         if keep:
@@ -216,10 +228,14 @@ class LoggingPass(CellPass):
         code = self.module_code(value)
         if isinstance(value, cst.Call):
             if self._is_builtin(value.func, "print"):
-                new = self._print_to_log(updated.value)
+                inspects = len(line.body) == 1 and _inspects(value)
+                new = self._print_to_log(updated.value, "debug" if inspects else "info")
                 if new is None:
                     self.report(line, "LG101", "partial", "print with unusual arguments kept as print")
                     return updated
+                if inspects:
+                    self.report(line, "LG101", "converted", "print() of an inspection became log.debug(), run only at debug level")
+                    return _DebugOnly(updated.with_changes(value=new))
                 self.report(line, "LG101", "converted", "print() became log.info()")
                 return updated.with_changes(value=new)
             if self._is_builtin(value.func, "display"):
@@ -242,6 +258,42 @@ class LoggingPass(CellPass):
         text = cst.Module(body=[]).code_for_node(node)
         text = " ".join(text.split())
         return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _DebugOnly:
+    """A rewritten print to keep behind ``if log.isEnabledFor(logging.DEBUG):``."""
+
+    def __init__(self, statement: cst.Expr) -> None:
+        self.statement = statement
+
+
+class _InspectionFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.found = self.found or node.attr.value == "shape"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Name) and func.value == "len" and node.args:
+            self.found = self.found or not _is_columns(node.args[0].value)
+        elif isinstance(func, cst.Attribute) and func.attr.value in INSPECT_METHODS:
+            self.found = True
+
+
+def _is_columns(node: cst.BaseExpression) -> bool:
+    """``df.columns``: its length costs no job."""
+    return isinstance(node, cst.Attribute) and node.attr.value in ("columns", "dtypes")
+
+
+def _inspects(call: cst.Call) -> bool:
+    """Whether a print shows data that Spark computes with a job: ``.shape``, ``len(df)``, ``df.head()``..."""
+    finder = _InspectionFinder()
+    for arg in call.args:
+        if arg.keyword is None:
+            arg.value.visit(finder)
+    return finder.found
 
 
 def _target_names(node: cst.BaseExpression) -> list[str]:

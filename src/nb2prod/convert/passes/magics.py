@@ -5,7 +5,8 @@ turned ``%name args`` into ``get_ipython().run_line_magic('name', 'args')`` and
 ``!cmd`` into ``get_ipython().system('cmd')``. This pass removes those calls
 from the pipeline and reports each one:
 
-* ``%pip install x`` / ``!pip install x`` (MG101): ``x`` becomes a dependency
+* ``%pip install x`` / ``!pip install x`` (MG101): ``x`` becomes a dependency when the
+  pipeline imports it (an install only to fetch data is not one)
   of the generated package.
 * any other line magic or shell command (MG102): dropped; it configures the
   notebook session (``%matplotlib inline``, ``%load_ext``) or times code.
@@ -26,7 +27,7 @@ from nb2prod.convert.passes.base import CellPass
 
 #: codes this pass reports: code -> (kebab-case name, what it means for the user)
 CODES = {
-    "MG101": ("inline-install", "%pip install / !pip install: dropped; the packages become dependencies of the generated package."),
+    "MG101": ("inline-install", "%pip install / !pip install: dropped; the packages the pipeline imports become dependencies of the generated package (with the notebook's version)."),
     "MG102": ("session-magic", "A line magic or shell command that configures or inspects the notebook session; dropped."),
     "MG104": ("invalid-requirement", "A pip install argument that is not a PEP 508 requirement ({pkg}, $PKG, x==, a bare URL or git+ link); left out of the dependencies."),
     "MG103": ("needs-notebook-session", "%run, %load, or shell output used by the code; kept with a marker, not converted."),
@@ -130,7 +131,7 @@ class MagicsPass(CellPass):
                 self.report(node, "MG104", "info", f"pip install argument {name!r} left out of the dependencies: {problem}")
         self.state.requirements.extend(n for n in names if n not in self.state.requirements)
         if names:
-            self.report(node, "MG101", "dropped", f"`{shown}`: {', '.join(names)} added to the package dependencies")
+            self.report(node, "MG101", "dropped", f"`{shown}`: {', '.join(names)} added to the package dependencies if the pipeline imports them")
         else:
             self.report(node, "MG101", "dropped", f"`{shown}` dropped; no valid requirement to add")
 
