@@ -192,7 +192,7 @@ def remove_unused_imports(code: str) -> str:
     from libcst.metadata.scope_provider import _gen_dotted_names
 
     module = cst.parse_module(code)
-    if _NEEDS_FULL_COMMAND.search(code) or _has_string_annotation(module):
+    if _NEEDS_FULL_COMMAND.search(code):
         return _remove_unused_imports_command(module)
     scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
     imports = [node for node in scopes if isinstance(node, (cst.Import, cst.ImportFrom))]
@@ -219,6 +219,8 @@ def remove_unused_imports(code: str) -> str:
                 unused[alias] = node
     if not unused:
         return code
+    if _has_string_annotation(module):  # names in string annotations count as uses
+        return _remove_unused_imports_command(module)
     remover = _RemoveImports(set(unused))
     top = {id(s) for statement in module.body if isinstance(statement, cst.SimpleStatementLine) for s in statement.body}
     if any(id(node) not in top for node in unused.values()):  # one nested in a block: rebuild the module
