@@ -180,13 +180,17 @@ def per_notebook(notebooks: list[Path], tools: Tools, rounds: int, scratch: Path
 
 
 def batch(notebooks: list[Path], tools: Tools, rounds: int, scratch: Path) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"nb2prod": [], "nbconvert": []}
+    names = ["nb2prod", "nbconvert"] + (["nb2prod-before"] if tools.before else [])
+    times: dict[str, list[float]] = {n: [] for n in names}
     for r in range(rounds):
-        for name in (["nb2prod", "nbconvert"] if r % 2 == 0 else ["nbconvert", "nb2prod"]):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             out = scratch / f"batch-{name}"
             shutil.rmtree(out, ignore_errors=True)
             if name == "nb2prod":
                 cpu, _ = cpu_of([tools.nb2prod, "convert", *map(str, notebooks), "-o", str(out), "--jobs", "1", "--quiet"])
+            elif name == "nb2prod-before":
+                argv = [sys.executable, "-m", "nb2prod", "convert", *map(str, notebooks), "-o", str(out), "--jobs", "1", "--quiet"]
+                cpu, _ = cpu_of(argv, env={"PYTHONPATH": tools.before})
             else:
                 out.mkdir(parents=True)
                 cpu, _ = cpu_of([tools.jupyter, "nbconvert", "--to", "script", *map(str, notebooks), "--output-dir", str(out)])
@@ -265,10 +269,19 @@ def report(
         f"(target at most {TARGETS['batch']:.1f}x); nb2prod per notebook in the batch: "
         f"{med(batch_times['nb2prod']) / len(notebooks):.2f} s"
     )
+    if "nb2prod-before" in batch_times:
+        out.append(f"- nb2prod batch now / before this change: {med(batch_times['nb2prod']) / med(batch_times['nb2prod-before']):.2f}x")
     out += ["", f"## One {lines}-line cell", "", "| tool | CPU s | exit |", "|---|---|---|"]
     for n, (cpu, status) in big.items():
         out.append(f"| {n} | {cpu:.2f} | {status} |")
+    if "nb2prod lint" in big:
+        out.append(f"\n- nb2prod convert / nb2prod lint on this cell: {big['nb2prod'][0] / big['nb2prod lint'][0]:.1f}x (issue 13: under 10x)")
+    smaller = next((k for k in big if k.startswith("nb2prod, ")), None)
+    if smaller:
+        out.append(f"- {lines} lines / {smaller.split(', ')[1]}: {big['nb2prod'][0] / big[smaller][0]:.1f}x the time for 5x the lines")
     out.append(f"\n- target: nb2prod under {TARGETS['big']:.0f} s")
+    if "nb2prod-before" in big:
+        out.append(f"- nb2prod now / before this change: {big['nb2prod'][0] / big['nb2prod-before'][0]:.2f}x")
     out += ["", "## Notebooks", "", f"Spread evenly over the sorted Python notebooks with code under `{corpus}`:", ""]
     for nb in notebooks:
         rel = Path(nb).relative_to(corpus) if Path(nb).is_relative_to(corpus) else nb
@@ -306,8 +319,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         big: dict[str, tuple[float, int]] = {}
         if args.big_lines:
             path = big_cell_notebook(scratch / "big_cell.ipynb", args.big_lines)
-            for name in ("nb2prod", "nbconvert"):
+            for name in ("nb2prod", "nbconvert") + (("nb2prod-before",) if tools.before else ()):
                 big[name] = tools.run(name, path, scratch)
+            big["nb2prod lint"] = cpu_of([tools.nb2prod, "lint", str(path)])
+            # the same code at a fifth of the size: is the cost linear in the cell's length?
+            small = big_cell_notebook(scratch / "small_cell.ipynb", args.big_lines // 5)
+            big[f"nb2prod, {args.big_lines // 5} lines"] = tools.run("nb2prod", small, scratch)
     text = report(corpus, notebooks, per, batch_times, big, args.rounds, args.big_lines, time.monotonic() - started)
     if args.json:
         Path(args.json).write_text(json.dumps({"per_notebook": per, "batch": batch_times, "big": big}, indent=1))
