@@ -39,58 +39,84 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 #: Written with the figures: where the time goes (profiled separately, not by this script) and what changed.
 NOTES = """\
-## Where the time goes
+## How this run was made
 
-Profiled separately (cProfile, and `time.process_time` around each stage of `convert_notebook`), CPU
-seconds; the machine is shared, so the figures move by ~10% from run to run.
-
-- Start-up: importing what `nb2prod convert` needs takes ~0.7 s CPU before any work: `libcst.codemod`
-  ~0.5 s (of which ~0.27 s is `libcst.matchers`, a generated module of ~1,800 dataclasses, pulled in by
-  `libcst.codemod` itself), `nbformat` ~0.18 s (jsonschema), IPython's input transformers ~0.08 s.
-  `jupyter nbconvert --to script` spends most of its ~1 s per notebook the same way, so on small
-  notebooks the comparison is between start-ups.
-- A 753-line notebook (`justmarkham+pandas-videos/pandas.ipynb`): 7.1 s before this change, 6.0 s
-  after. The four passes took 0.76 / 1.40 / 0.85 / 1.52 s (magics, logging, config, pandas) before and
-  0.51 / 1.22 / 0.74 / 0.86 s after; metadata resolution (`resolve_many`) ~3 s of the whole, rendering
-  `pipeline.py` ~1.6-1.9 s, nearly all of it libcst's `RemoveUnusedImportsCommand`.
-- The generated 5,000-line cell (every line a pandas operation to convert), after this change, one
-  profiled run of 137 s: metadata resolution 63 s, `deep_clone` of the module 15 s, rendering
-  `pipeline.py` 68 s (the unused-import codemod, whose cost grows faster than the module: it resolves
-  scopes twice, once to find the unused imports and once more in `RemoveImportsVisitor` to remove
-  them). The old code was not timed on this cell; the issue's 152 s was another 5,000-line cell.
-  A 200-line cell of the same code took 4.3 s in a trial run: ~21 ms a line there, ~26 ms a line at
-  5,000 lines (131 s above), so the cost is near-linear, but each line costs far more than nbconvert's.
+`python benchmarks/convert_bench.py /work/corpus --sample 30 --rounds 2 --batch-rounds 1 --before SRC`
+(fewer rounds than the 3 of the run before, to fit the time left: the figures per notebook are medians
+of 2 runs). `nb2prod-before` is the code this branch started from (c90a44d) with one correctness fix
+of this branch applied to it (the logging pass's placeholder ids, below), so that both trees give
+the same packages; that fix does not change the time. The machine is shared by three developers
+(load average 8-11 during the run), so CPU figures move by ~10-20% from run to run.
 
 ## What changed
 
-- The passes are libcst `Codemod` + `CSTTransformer` instead of `ContextAwareTransformer`: that class adds
-  the matcher-decorator machinery no pass uses, which inspected every method of the pass on each
-  instantiation (~0.13 s an instance; a notebook made 4 passes and up to 3 dry pandas passes) and ran
-  matcher checks on every node visited. The `visit_<Node>`/`leave_<Node>` lookups are remembered per
-  pass class and node class instead of a `getattr` by formatted name on every node.
-- The dry pandas passes (which learn the kinds that functions are called with) read the real pass's
-  tree, so they now share its resolved metadata instead of copying the module and resolving position,
-  scope and qualified names again, up to three times.
-- Output is byte-identical: the golden tests, and 60 corpus notebooks converted before and after
-  (`diff -r` of the packages). The one difference seen is not this change's: notebooks of format 4.5
-  without cell ids get random ids from nbformat on each run (`conversion.json`, `nb2prod.lock.json`),
-  before and after alike.
+Output is byte-identical: the golden tests pass unchanged, and 60 corpus notebooks (the 30 timed
+here and 30 others) converted by the old and the new code give the same packages (`diff -r`; only
+the output paths inside `convert-summary.json` differ).
+
+- `render.py`: unused imports are no longer removed by libcst's `RemoveUnusedImportsCommand` (two deep
+  copies of the module, positions + scopes + qualified names resolved twice, five matcher-based
+  visits) but by `remove_unused_imports`: one parse, one scope resolution without a copy, and only the
+  lines holding an unused import rebuilt; modules where scopes alone would not decide as the command
+  does (suppression comments, `__all__`, `TypeVar`, string annotations, relative imports, one module
+  under two `as` names) still go through the command. Checked against the command on 37 hand-made
+  modules (in the tests) and on the 60 notebooks' pipelines: same text, 6.4 s against 32.7 s there.
+- The passes do not import `libcst.codemod` (whose package imports `libcst.matchers`): `CellPass` is
+  a `CSTTransformer` with a small `PassContext`. Start-up of `nb2prod convert` (importing
+  `nb2prod.convert.package`, bytecode cached; range over 4 runs of the old code, 9 of the new):
+  0.52-0.89 s before, 0.21-0.34 s after.
+- Qualified names are computed on demand from the scopes for the few nodes a pass asks about; libcst's
+  `QualifiedNameProvider` visited every node of the module in each of three passes to attach the same
+  lazy value (a test compares both on every node).
+- No deep copy of the parsed module for the first pass, nor for a later one unless the previous pass
+  left a node in two places (checked by a walk costing a quarter of a copy; no pass did on the 60
+  notebooks); no copy of the pipeline module in the audit.
+- The magics pass is skipped when no cell calls `get_ipython()`; the pandas pass runs no dry pass when
+  the module has no `def` (the dry passes only learn the kinds the notebook's functions are called with).
+- Found on the way: the logging pass remembered its placeholder `pass` lines by `id()` without keeping
+  them alive, so a later statement could get a freed placeholder's id and be dropped:
+  `experiment_analysis.ipynb` lost `hpo_runs = runs[...]` in 9 of 11 runs of the old code (kept in
+  the other 2), whatever `PYTHONHASHSEED`. The placeholders are now kept alive while their ids are
+  remembered, and the statement is kept in every run.
+
+## Where the time goes now
+
+In-process stage timings (`time.process_time`, bytecode cached), old / new code:
+
+- A 753-line notebook (`justmarkham+pandas-videos/pandas.ipynb`): convert 7.7-8.1 s / 4.0-4.9 s; magics
+  0.44-0.53 / 0.27-0.36, logging 1.24-1.36 / 0.65-0.82, config 0.80-0.89 / 0.47-0.61, pandas
+  1.22-1.41 / 0.87-1.02, `pipeline.py` 2.2 / 0.4-0.5 s.
+- A 200-line generated cell: 4.5-4.7 s / 1.9 s.
+- A 1,000-line generated cell, new code before the dry-pass change: 13.0 s in-process (11.0 s as a
+  process in the run above, with it), of which the passes 7.7 s (each of logging, config and
+  pandas resolves positions, expression contexts and scopes of the whole module again: ~0.7 + 0.9 s
+  per 1,000 lines and pass), `pipeline.py` 2.1 s (parse 0.44 s, scopes 0.9 s), the rest audit (a third
+  parse), secrets and the package gate. In the pandas pass, the rules parse ~4 code templates per line
+  (`cst.parse_expression`) and `driver.compiles` compiles ~2 statements per line.
+- Start-up left: libcst ~0.29 s, nbformat ~0.22 s (its package imports its validator and jsonschema:
+  unavoidable while nbformat reads the notebook), IPython's input transformers ~0.11 s (IPython's
+  package imports its interactive shell), jinja2 compiling 16 templates, and
+  `importlib.metadata.packages_distributions()` scanning every installed distribution (~0.1 s).
+
+## Targets (issues 13 and 14), from the run above
+
+- Per notebook: 1.20x nbconvert (target 1.0x) and 1.12x soorgeon (target 0.5x): not met; 0.65x the old code.
+- Batch: 14.1x nbconvert's batch (target 1.5x): not met; 0.53x the old code (0.93 s a notebook).
+- The 5,000-line cell: 59 s (target 10 s), 216x `nb2prod lint` on it (issue 13: under 10x): not met;
+  0.39x the old code's 151 s. Near-linear: 5.4x the time of the 1,000-line cell for 5x the lines (met).
 
 ## What stands in the way of the targets
 
-- libcst rebuilds every node on every visit (`CSTNode.visit` always returns a new tree), so each pass's
-  output is a new tree and metadata cannot be carried from one pass to the next: each of the four passes
-  copies the module (`MetadataWrapper` deep-clones it) and resolves positions, scopes and qualified names
-  again. Sharing it means fusing the passes into one visit (their order is part of their meaning:
-  `engine.py` and `pandas_pass.py`, the lead's files) or skipping the copy where a pass is known to
-  leave no node in two places.
-- `render.py` removes unused imports with libcst's `RemoveUnusedImportsCommand` over the whole generated
-  module: a quarter of a medium notebook's work and half of the big cell's. One scope analysis of the
-  header imports (the only imports the renderer moves) could replace it (not tried: `render.py` is
-  outside this change).
-- `engine.py` and `render.py` import `libcst.codemod`, which imports `libcst.matchers` (~0.27 s of every
-  run); `base.py` needs only `libcst.codemod._codemod.Codemod`, but any import of the package runs its
-  `__init__`.
+- Per notebook against nbconvert: the start-up left (above) is most of a small notebook's time; the
+  rest is three full metadata resolutions. `jupyter nbconvert --to script` spends its second on the same
+  kind of imports and does no analysis.
+- The batch (the real work, without start-up) and the big cell: libcst rebuilds every node on every
+  visit, so each pass's output is a new tree and positions and scopes cannot be carried from one pass
+  to the next; sharing them means fusing logging, config and pandas into one visit, which changes
+  what each sees (their order is part of their meaning). A batch at 1.5x nbconvert's would be ~0.13 s
+  a notebook: less than one scope resolution of a medium notebook.
+- The rules' own cost (template parsing, compile checks) is in `convert/rules/` and the pandas pass's
+  rule logic, outside this change.
 """
 TARGETS = {"nbconvert": 1.0, "soorgeon": 0.5, "big": 10.0, "batch": 1.5}
 
@@ -180,13 +206,17 @@ def per_notebook(notebooks: list[Path], tools: Tools, rounds: int, scratch: Path
 
 
 def batch(notebooks: list[Path], tools: Tools, rounds: int, scratch: Path) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"nb2prod": [], "nbconvert": []}
+    names = ["nb2prod", "nbconvert"] + (["nb2prod-before"] if tools.before else [])
+    times: dict[str, list[float]] = {n: [] for n in names}
     for r in range(rounds):
-        for name in (["nb2prod", "nbconvert"] if r % 2 == 0 else ["nbconvert", "nb2prod"]):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             out = scratch / f"batch-{name}"
             shutil.rmtree(out, ignore_errors=True)
             if name == "nb2prod":
                 cpu, _ = cpu_of([tools.nb2prod, "convert", *map(str, notebooks), "-o", str(out), "--jobs", "1", "--quiet"])
+            elif name == "nb2prod-before":
+                argv = [sys.executable, "-m", "nb2prod", "convert", *map(str, notebooks), "-o", str(out), "--jobs", "1", "--quiet"]
+                cpu, _ = cpu_of(argv, env={"PYTHONPATH": tools.before})
             else:
                 out.mkdir(parents=True)
                 cpu, _ = cpu_of([tools.jupyter, "nbconvert", "--to", "script", *map(str, notebooks), "--output-dir", str(out)])
@@ -265,10 +295,19 @@ def report(
         f"(target at most {TARGETS['batch']:.1f}x); nb2prod per notebook in the batch: "
         f"{med(batch_times['nb2prod']) / len(notebooks):.2f} s"
     )
+    if "nb2prod-before" in batch_times:
+        out.append(f"- nb2prod batch now / before this change: {med(batch_times['nb2prod']) / med(batch_times['nb2prod-before']):.2f}x")
     out += ["", f"## One {lines}-line cell", "", "| tool | CPU s | exit |", "|---|---|---|"]
     for n, (cpu, status) in big.items():
         out.append(f"| {n} | {cpu:.2f} | {status} |")
+    if "nb2prod lint" in big:
+        out.append(f"\n- nb2prod convert / nb2prod lint on this cell: {big['nb2prod'][0] / big['nb2prod lint'][0]:.1f}x (issue 13: under 10x)")
+    smaller = next((k for k in big if k.startswith("nb2prod, ")), None)
+    if smaller:
+        out.append(f"- {lines} lines / {smaller.split(', ')[1]}: {big['nb2prod'][0] / big[smaller][0]:.1f}x the time for 5x the lines")
     out.append(f"\n- target: nb2prod under {TARGETS['big']:.0f} s")
+    if "nb2prod-before" in big:
+        out.append(f"- nb2prod now / before this change: {big['nb2prod'][0] / big['nb2prod-before'][0]:.2f}x")
     out += ["", "## Notebooks", "", f"Spread evenly over the sorted Python notebooks with code under `{corpus}`:", ""]
     for nb in notebooks:
         rel = Path(nb).relative_to(corpus) if Path(nb).is_relative_to(corpus) else nb
@@ -287,8 +326,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--before", metavar="PYTHONPATH", help="also time an older nb2prod source tree (its src/ directory)")
     parser.add_argument("--output", default=str(ROOT / "benchmarks/results/convert.md"), help="where to write the report ('-': stdout)")
     parser.add_argument("--json", help="also write the raw timings here")
+    parser.add_argument("--from-json", metavar="JSON", help="write the report from timings saved by --json (no run)")
     args = parser.parse_args(argv)
     corpus = args.corpus.resolve()
+    if args.from_json:
+        saved = json.loads(Path(args.from_json).read_text())
+        big = {k: tuple(v) for k, v in saved["big"].items()}
+        notebooks = [Path(nb) for nb in saved["per_notebook"]["nb2prod"]]
+        text = report(corpus, notebooks, saved["per_notebook"], saved["batch"], big, saved.get("rounds", args.rounds),
+                      saved.get("lines", args.big_lines), saved.get("elapsed", 0.0))  # fmt: skip
+        return _write(text, args.output)
     started = time.monotonic()
     notebooks = select(corpus, args.sample)
     if not notebooks:
@@ -306,16 +353,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         big: dict[str, tuple[float, int]] = {}
         if args.big_lines:
             path = big_cell_notebook(scratch / "big_cell.ipynb", args.big_lines)
-            for name in ("nb2prod", "nbconvert"):
+            for name in ("nb2prod", "nbconvert") + (("nb2prod-before",) if tools.before else ()):
                 big[name] = tools.run(name, path, scratch)
-    text = report(corpus, notebooks, per, batch_times, big, args.rounds, args.big_lines, time.monotonic() - started)
+            big["nb2prod lint"] = cpu_of([tools.nb2prod, "lint", str(path)])
+            # the same code at a fifth of the size: is the cost linear in the cell's length?
+            small = big_cell_notebook(scratch / "small_cell.ipynb", args.big_lines // 5)
+            big[f"nb2prod, {args.big_lines // 5} lines"] = tools.run("nb2prod", small, scratch)
+    elapsed = time.monotonic() - started
+    text = report(corpus, notebooks, per, batch_times, big, args.rounds, args.big_lines, elapsed)
     if args.json:
-        Path(args.json).write_text(json.dumps({"per_notebook": per, "batch": batch_times, "big": big}, indent=1))
-    if args.output == "-":
+        saved = {"per_notebook": per, "batch": batch_times, "big": big, "rounds": args.rounds, "lines": args.big_lines, "elapsed": elapsed}
+        Path(args.json).write_text(json.dumps(saved, indent=1))
+    return _write(text, args.output)
+
+
+def _write(text: str, output: str) -> int:
+    if output == "-":
         print(text, end="")
     else:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
     return 0
 
 

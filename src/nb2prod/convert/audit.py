@@ -122,7 +122,7 @@ def audit_pipeline(code: str) -> list[Finding]:
         empty list for a clean pipeline or one that does not parse.
     """
     try:
-        module = cst.metadata.MetadataWrapper(cst.parse_module(code))
+        module = cst.metadata.MetadataWrapper(cst.parse_module(code), unsafe_skip_copy=True)  # fresh: no copy needed
     except (cst.ParserSyntaxError, RecursionError):
         return []
     audit = _Audit()

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.codemod import CodemodContext
 
 from nb2prod.convert.cells import PreparedCell, join_cells, prepare_cells
 from nb2prod.convert.cells import split_cells as _split
-from nb2prod.convert.passes.base import CellPass, ConversionState, run_passes, state_of
+from nb2prod.convert.passes.base import CellPass, ConversionState, PassContext, run_passes, state_of
 from nb2prod.convert.passes.config_pass import ConfigPass
 from nb2prod.convert.passes.http_pass import HttpPass
 from nb2prod.convert.passes.logging_pass import LoggingPass
@@ -43,11 +42,12 @@ def rewrite_cells(cells: tuple[Cell, ...], passes: list[type[CellPass]] | None =
         A :class:`Rewritten` with one :class:`CellReport` per code cell, in order.
     """
     prepared: list[PreparedCell] = prepare_cells(cells)
-    context = CodemodContext()
+    context = PassContext()
     state = state_of(context)
     for p in prepared:
         state.events.extend(p.events)
-    module = run_passes(join_cells(prepared), context, PASSES if passes is None else passes)
+    source = "".join(p.python for p in prepared if p.python is not None)
+    module = run_passes(join_cells(prepared), context, PASSES if passes is None else passes, source)
     statements = _split(module)
     reports = []
     for p in prepared:

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.commands.remove_unused_imports import RemoveUnusedImportsCommand
 
 from nb2prod import __version__
 from nb2prod.convert.engine import Rewritten
@@ -168,11 +166,168 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
             steps = [cst.parse_statement("driver = compat.Driver(spark, config)\n"), *steps]
     function = function.with_changes(body=function.body.with_changes(body=[*function.body.body, *steps]))
     header = "\n".join(fixed + imports) + "\n\nlog = logging.getLogger(__name__)\n\n\n"
-    module = cst.parse_module(header + _EMPTY.code_for_node(function))
-    module = RemoveUnusedImportsCommand(CodemodContext()).transform_module(module)
-    code = module.code
+    code = remove_unused_imports(header + _EMPTY.code_for_node(function))
     split = code.index("\nlog = logging.getLogger")
     return code[:split].rstrip() + "\n", code[split:].split("\n\n\n", 1)[1], step_info, "\n".join(late_imports)
+
+
+#: what makes libcst's RemoveUnusedImportsCommand keep or find more than scope analysis alone says:
+#: suppression comments, ``__all__`` exports, ``typing.TypeVar`` strings; text matches are enough to
+#: send a module to the command itself (the rare case), so the fast path never decides them
+_NEEDS_FULL_COMMAND = re.compile(r"noqa|lint-ignore|__all__|TypeVar")
+
+
+def remove_unused_imports(code: str) -> str:
+    """``code`` without the imports that nothing uses, exactly as libcst's
+    ``RemoveUnusedImportsCommand`` writes it, at the cost of one scope analysis.
+
+    The command resolves positions, scopes and qualified names twice over two deep copies of the
+    module and visits it five times with matcher-based visitors: a quarter of a medium notebook's
+    conversion and half of a 5,000-line cell's. Here the module is parsed once, its scopes resolved
+    once (no copy: the tree is fresh), and only the top-level lines holding an unused import are
+    rebuilt (the whole module when one is nested in a block, such as ``run``); an import is unused when no
+    name it binds has a reference, as the command decides. Modules where the command would
+    decide otherwise than scopes alone, or that it refuses (suppression comments, ``__all__``,
+    ``TypeVar``, string annotations, relative imports, one module imported under two ``as``
+    names), go through the command itself.
+
+    Args:
+        code: a Python module's source (``pipeline.py`` before clean-up).
+
+    Returns:
+        The module's source with unused imports removed.
+
+    Raises:
+        libcst.ParserSyntaxError: ``code`` does not parse.
+    """
+    from libcst.metadata import ImportAssignment, MetadataWrapper, ScopeProvider
+    from libcst.metadata.scope_provider import _gen_dotted_names
+
+    module = cst.parse_module(code)
+    if _NEEDS_FULL_COMMAND.search(code):
+        return _remove_unused_imports_command(module)
+    scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+    imports = [node for node in scopes if isinstance(node, (cst.Import, cst.ImportFrom))]
+    aliases: dict[str, str | None] = {}
+    for node in imports:
+        if isinstance(node, cst.ImportFrom) and node.relative:
+            return _remove_unused_imports_command(module)  # the command refuses these (no package name)
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                if aliases.setdefault(alias.evaluated_name, alias.evaluated_alias) != alias.evaluated_alias:
+                    return _remove_unused_imports_command(module)  # the command keeps one of them: let it
+    unused: dict[cst.ImportAlias, cst.Import | cst.ImportFrom] = {}
+    for node in imports:
+        if isinstance(node.names, cst.ImportStar) or (isinstance(node, cst.ImportFrom) and node.module.value == "__future__"):
+            continue
+        scope = scopes[node]
+        if scope is None:
+            continue
+        for alias in node.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            if not any(
+                isinstance(a, ImportAssignment) and a.references for name, _ in _gen_dotted_names(bound) for a in scope[name]
+            ):
+                unused[alias] = node
+    if not unused:
+        return code
+    if _has_string_annotation(module):  # names in string annotations count as uses
+        return _remove_unused_imports_command(module)
+    remover = _RemoveImports(set(unused))
+    top = {id(s) for statement in module.body if isinstance(statement, cst.SimpleStatementLine) for s in statement.body}
+    if any(id(node) not in top for node in unused.values()):  # one nested in a block: rebuild the module
+        return module.visit(remover).code
+    statements = {id(node) for node in unused.values()}
+    body = []
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine) and any(id(s) in statements for s in statement.body):
+            statement = statement.visit(remover)
+            if isinstance(statement, cst.RemovalSentinel) or statement._is_removable():
+                continue
+        body.append(statement)
+    return module.with_changes(body=body).code
+
+
+def _remove_unused_imports_command(module: cst.Module) -> str:
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.commands.remove_unused_imports import RemoveUnusedImportsCommand
+
+    return RemoveUnusedImportsCommand(CodemodContext()).transform_module(module).code
+
+
+def _has_string_annotation(node: cst.CSTNode) -> bool:
+    """Whether an annotation (of a parameter, a return, an annotated assignment) in ``node`` holds a
+    string. Annotations stand only in statements, so expressions are not searched."""
+    if isinstance(node, cst.Annotation):
+        return _holds_string(node)
+    if isinstance(node, cst.BaseExpression):
+        return False
+    return any(_has_string_annotation(child) for child in node.children)
+
+
+def _holds_string(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.BaseString) or any(_holds_string(child) for child in node.children)
+
+
+class _RemoveImports(cst.CSTTransformer):
+    """Remove the given import aliases as libcst's ``RemoveImportsVisitor`` does (the statement when
+    none is left, the trailing comma of a new last alias, comments after a removed alias's comma)."""
+
+    def __init__(self, unused: set[cst.ImportAlias]) -> None:
+        super().__init__()
+        self.unused = unused
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import):
+        keep = [a for a in original_node.names if a not in self.unused]
+        if keep == list(original_node.names):
+            return updated_node
+        if not keep:
+            return cst.RemoveFromParent()
+        if keep[-1] != original_node.names[-1]:
+            keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(names=keep)
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
+        names = original_node.names
+        if isinstance(names, cst.ImportStar):
+            return updated_node
+        updates: dict[str, Any] = {}
+        keep: list[cst.ImportAlias] = []
+        for alias in names:
+            if alias not in self.unused:
+                keep.append(alias)
+                continue
+            comma = alias.comma
+            if isinstance(comma, cst.Comma):
+                if keep:
+                    prev = keep[-1]
+                    if isinstance(prev.comma, cst.Comma):
+                        prev = prev.with_deep_changes(
+                            prev.comma, whitespace_after=_merge_whitespace_after(prev.comma.whitespace_after, comma.whitespace_after)
+                        )
+                    else:
+                        prev = prev.with_changes(comma=comma)
+                    keep[-1] = prev
+                elif isinstance(updated_node.lpar, cst.LeftParen):
+                    lpar = updated_node.lpar
+                    updates["lpar"] = lpar.with_changes(
+                        whitespace_after=_merge_whitespace_after(lpar.whitespace_after, comma.whitespace_after)
+                    )
+        if keep == list(names):
+            return updated_node
+        if not keep:
+            return cst.RemoveFromParent()
+        if keep[-1] != names[-1]:
+            keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated_node.with_changes(names=keep, **updates)
+
+
+def _merge_whitespace_after(left, right):
+    if not isinstance(right, cst.ParenthesizedWhitespace):
+        return left
+    if not isinstance(left, cst.ParenthesizedWhitespace):
+        return right
+    return left.with_changes(empty_lines=tuple(line for line in right.empty_lines if line.comment is not None))
 
 
 def render_package(

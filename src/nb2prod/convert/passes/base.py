@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import Codemod, CodemodContext
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst._metadata_dependent import _UNDEFINED_DEFAULT, MetadataDependent
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from nb2prod.convert.cells import sentinel_cell
 from nb2prod.convert.report import Event, Outcome
@@ -43,7 +43,25 @@ class ConversionState:
     cell_lines: dict[int, int] = field(default_factory=dict)
 
 
-def state_of(context: CodemodContext) -> ConversionState:
+@dataclass
+class PassContext:
+    """What the passes of one conversion share: libcst's ``CodemodContext`` reduced to what they use.
+
+    ``libcst.codemod`` is not imported: its package imports ``libcst.matchers`` (~1,800 generated
+    classes), a quarter of a second of every ``nb2prod convert`` that no pass needs. A
+    ``CodemodContext`` works as well (only ``scratch`` and ``wrapper`` are read).
+
+    Attributes:
+        scratch: data passed between passes (``scratch["nb2prod"]`` is the :class:`ConversionState`).
+        wrapper: the metadata wrapper of the module being transformed (set during a transform).
+    """
+
+    scratch: dict[str, Any] = field(default_factory=dict)
+    wrapper: MetadataWrapper | None = None
+
+
+def state_of(context: Any) -> ConversionState:
+    """The :class:`ConversionState` of a :class:`PassContext` (or ``CodemodContext``), created on first use."""
     return context.scratch.setdefault("nb2prod", ConversionState())
 
 
@@ -55,26 +73,82 @@ _VISIT_ATTRIBUTE: dict[tuple[type, type, str], Any] = {}
 _LEAVE_ATTRIBUTE: dict[tuple[type, type, str], Any] = {}
 
 
-class CellPass(Codemod, cst.CSTTransformer):
+class CellPass(cst.CSTTransformer):
     """A transformer that knows which cell each top-level statement came from.
 
     Subclasses report through :meth:`report`; the line recorded is relative to
     the cell when position metadata is available.
 
-    A libcst ``Codemod`` and ``CSTTransformer`` (what ``ContextAwareTransformer`` is, without the
-    matcher-decorator machinery no pass uses: it inspected every method on each instantiation and
-    ran matcher checks on every node). ``visit_<Node>``/``leave_<Node>`` methods are called exactly
-    as libcst calls them; the lookup of each is remembered per pass class and node class instead
-    of a ``getattr`` by formatted name on every node.
+    What libcst's ``Codemod`` gives a pass (a context, ``transform_module`` resolving the declared
+    metadata), without ``ContextAwareTransformer``'s matcher-decorator machinery (it inspected every
+    method on each instantiation and ran matcher checks on every node) and without importing
+    ``libcst.codemod``. ``visit_<Node>``/``leave_<Node>`` methods are called exactly as libcst calls
+    them; the lookup of each is remembered per pass class and node class instead of a ``getattr``
+    by formatted name on every node.
+
+    ``QualifiedNameProvider`` in ``METADATA_DEPENDENCIES`` is served on demand from the scopes:
+    libcst's provider visits every node of the module to attach the same lazily computed value
+    (``scope.get_qualified_names_for(node)``) that :meth:`get_metadata` computes here for the few
+    nodes a pass asks about.
     """
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, context: CodemodContext) -> None:
-        Codemod.__init__(self, context)
+    def __init__(self, context: PassContext) -> None:
+        super().__init__()
+        self.context = context
         self.state = state_of(context)
         self.cell = 0
         self._cell_start = 0
+        self._qualified_names: dict[cst.CSTNode, Any] = {}
+
+    @classmethod
+    def needed(cls, source: str) -> bool:
+        """Whether the pass can change or report anything in a module of this source text (a pass
+        that cannot is skipped: its output would be the same code and no event). Default: True."""
+        return True
+
+    @classmethod
+    def get_inherited_dependencies(cls) -> frozenset:
+        """The metadata to resolve: the classes' ``METADATA_DEPENDENCIES``, with ``ScopeProvider`` for
+        ``QualifiedNameProvider`` (see the class docstring)."""
+        cached = cls.__dict__.get("_NB2PROD_DEPENDENCIES")
+        if cached is None:
+            wanted = {d for c in cls.__mro__ if issubclass(c, MetadataDependent) for d in c.METADATA_DEPENDENCIES}
+            if QualifiedNameProvider in wanted:
+                wanted = (wanted - {QualifiedNameProvider}) | {ScopeProvider}
+            cached = frozenset(wanted)
+            setattr(cls, "_NB2PROD_DEPENDENCIES", cached)
+        return cached
+
+    def get_metadata(self, key: Any, node: cst.CSTNode, default: Any = _UNDEFINED_DEFAULT) -> Any:
+        """libcst's ``get_metadata``; ``QualifiedNameProvider`` answers as libcst's provider would
+        (the qualified names of a node of the tree, an empty set where it has no scope; ``default``,
+        or ``KeyError``, for a node not in the tree), computed when first asked."""
+        if key is not QualifiedNameProvider:
+            return super().get_metadata(key, node, default)
+        try:
+            return self._qualified_names[node]
+        except KeyError:
+            pass
+        if node not in self.metadata[PositionProvider]:  # libcst's provider covers the nodes positions do
+            if default is _UNDEFINED_DEFAULT:
+                raise KeyError(node)
+            return default
+        scope = self.metadata[ScopeProvider].get(node)
+        names = self._qualified_names[node] = scope.get_qualified_names_for(node) if scope else set()
+        return names
+
+    def transform_module(self, tree: cst.Module, *, copy: bool = True) -> cst.Module:
+        """Resolve the metadata the pass declares on ``tree`` and return the rewritten module.
+
+        Args:
+            tree: the module.
+            copy: work on a deep copy of ``tree`` (what libcst's ``Codemod`` always does: metadata is
+                keyed by node, so a node standing in two places of the tree would get one value
+                for both). False for a tree known to have no shared node, such as a freshly parsed one.
+        """
+        return self.transform_with(MetadataWrapper(tree, unsafe_skip_copy=not copy))
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         """Visit ``tree`` (which carries the resolved metadata) and return the rewritten module."""
@@ -84,16 +158,14 @@ class CellPass(Codemod, cst.CSTTransformer):
         """Transform ``wrapper.module`` with metadata already resolved on ``wrapper`` (computed once,
         shared by every pass that reads the same tree: the dry passes and the real one)."""
         context = self.context
-        self.context = CodemodContext(
-            warnings=context.warnings, scratch=context.scratch, filename=context.filename,
-            full_module_name=context.full_module_name, full_package_name=context.full_package_name,
-            wrapper=wrapper, metadata_manager=context.metadata_manager,
-        )  # fmt: skip
+        self.context = PassContext(scratch=context.scratch, wrapper=wrapper)
+        self._qualified_names = {}
         try:
             with self.resolve(wrapper):
                 return self.transform_module_impl(wrapper.module)
         finally:
             self.context = context
+            self._qualified_names = {}
 
     # -- libcst's dispatch, with the method lookups remembered ----------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -164,8 +236,51 @@ class CellPass(Codemod, cst.CSTTransformer):
         self.state.events.append(Event(self.cell, code, outcome, message, pandas_call=pandas_call, line=line, tier=tier))
 
 
-def run_passes(module: cst.Module, context: CodemodContext, passes: list[type[CellPass]]) -> cst.Module:
-    """Apply ``passes`` in order, each on the previous one's output, with fresh metadata."""
+def run_passes(module: cst.Module, context: PassContext, passes: list[type[CellPass]], source: str | None = None) -> cst.Module:
+    """Apply ``passes`` in order, each on the previous one's output, with fresh metadata.
+
+    Args:
+        module: a freshly parsed module (no node in two places: the first pass needs no copy of it).
+        context: the conversion's shared context.
+        passes: the pass classes, in order.
+        source: the module's source text, when known: passes that are not :meth:`CellPass.needed`
+            for it are skipped.
+
+    Returns:
+        The rewritten module.
+    """
+    fresh = True
     for pass_cls in passes:
-        module = pass_cls(context).transform_module(module)
+        if source is not None and not pass_cls.needed(source):
+            continue
+        module = pass_cls(context).transform_module(module, copy=not fresh and shares_nodes(module))
+        fresh = False
     return module
+
+
+#: node class -> the names of its fields
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def shares_nodes(module: cst.CSTNode) -> bool:
+    """Whether one node object stands in two places of ``module`` (a pass that put a node it built
+    or kept in two places). Only then does the next pass need a deep copy for its metadata; a walk
+    of the fields costs about a quarter of the copy (no pass output shared a node on 60 corpus
+    notebooks)."""
+    seen: set[int] = set()
+    stack: list[Any] = [module]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        names = _FIELDS.get(type(node))
+        if names is None:
+            names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))
+        for name in names:
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return False

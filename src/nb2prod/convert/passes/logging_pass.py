@@ -89,8 +89,9 @@ class LoggingPass(CellPass):
         super().__init__(context)
         self.depth = 0
         self.plot_names: set[str] = set()
-        #: ids of the `pass` lines standing for dropped statements inside blocks
-        self.placeholders: set[int] = set()
+        #: the `pass` lines standing for dropped statements inside blocks, by id (kept alive here: the
+        #: id of a placeholder that was freed could be reused by any later node, which was then dropped)
+        self.placeholders: dict[int, cst.SimpleStatementLine] = {}
 
     def visit_IndentedBlock(self, node) -> None:
         self.depth += 1
@@ -211,7 +212,7 @@ class LoggingPass(CellPass):
         if not self.depth:
             return cst.RemoveFromParent()
         placeholder = updated_node.with_changes(body=[cst.Pass()])
-        self.placeholders.add(id(placeholder))
+        self.placeholders[id(placeholder)] = placeholder
         return placeholder
 
     def _statement(self, line: cst.SimpleStatementLine, statement, updated):

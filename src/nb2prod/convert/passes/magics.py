@@ -81,6 +81,12 @@ class MagicsPass(CellPass):
         super().__init__(context)
         self.depth = 0
 
+    @classmethod
+    def needed(cls, source: str) -> bool:
+        """Only a module that calls ``get_ipython()`` (what IPython's transformers make of magics) has
+        anything for this pass."""
+        return "get_ipython" in source
+
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self.depth += 1
 

@@ -285,13 +285,15 @@ class PandasPass(CellPass):
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         """Two passes: a dry one learns the kinds the notebook's functions are called with."""
         if not self.dry_run:
-            from libcst.codemod import CodemodContext
+            from nb2prod.convert.passes.base import PassContext
 
             # what a function returns depends on what it is called with and the other way round:
             # repeat the dry pass until the argument kinds stop changing (functions feeding functions);
-            # the dry passes read this pass's tree and share its metadata (resolved once)
-            for _ in range(3):
-                dry = PandasPass(CodemodContext(), dry_run=True)
+            # the dry passes read this pass's tree and share its metadata (resolved once). They learn
+            # only about the notebook's own functions: without a def there is nothing to learn.
+            defines = any(isinstance(node, cst.FunctionDef) for node in self.metadata[cst.metadata.PositionProvider])
+            for _ in range(3 if defines else 0):
+                dry = PandasPass(PassContext(), dry_run=True)
                 dry.argument_kinds, known = {}, self.argument_kinds
                 dry.hints = known
                 dry.transform_with(self.context.wrapper)
