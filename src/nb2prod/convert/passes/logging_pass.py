@@ -124,6 +124,11 @@ class LoggingPass(CellPass):
             return True
         return bool(PLOT_METHODS & set(chain_attrs(expr)))
 
+    def _part_of_plot(self, expr: cst.BaseExpression) -> bool:
+        """``grid.axes`` or ``axes[0, 0]``: an attribute or item of a figure the pass dropped."""
+        root = chain_root(expr)
+        return isinstance(expr, (cst.Attribute, cst.Subscript)) and isinstance(root, cst.Name) and root.value in self.plot_names
+
     def _is_logger(self, expr: cst.BaseExpression) -> bool:
         """``logger.info(...)``: a logging call, not pandas' ``df.info()``."""
         root = chain_root(expr)
@@ -217,7 +222,9 @@ class LoggingPass(CellPass):
 
     def _statement(self, line: cst.SimpleStatementLine, statement, updated):
         """The statement to keep (maybe rewritten), or None to drop it."""
-        if isinstance(statement, cst.Assign) and isinstance(statement.value, cst.Call) and self._is_plot(statement.value):
+        if isinstance(statement, cst.Assign) and (
+            (isinstance(statement.value, cst.Call) and self._is_plot(statement.value)) or self._part_of_plot(statement.value)
+        ):
             for target in statement.targets:
                 for name in _target_names(target.target):
                     self.plot_names.add(name)
