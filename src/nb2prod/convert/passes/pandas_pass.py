@@ -385,7 +385,9 @@ class PandasPass(CellPass):
 
     def leave_For(self, original_node, updated_node):
         iter_kind = self.kind(original_node.iter)
-        if isinstance(iter_kind, (Frame, Column, Frames)) or (
+        if isinstance(iter_kind, Grouped):
+            self._not_converted(original_node, "PS001", "a loop over the groups of a groupby has no Spark form")
+        elif isinstance(iter_kind, (Frame, Column, Frames)) or (
             isinstance(original_node.iter, (cst.List, cst.Tuple))
             and any(isinstance(self.kind(e.value), Frame) for e in original_node.iter.elements)
         ):
