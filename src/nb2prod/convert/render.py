@@ -36,6 +36,7 @@ PACKAGE_FILES = {
     "src/config.py.j2": "src/{name}/config.py",
     "src/spark.py.j2": "src/{name}/spark.py",
     "src/compat.py.j2": "src/{name}/compat.py",
+    "src/schemas.py.j2": "src/{name}/schemas.py",
     "src/pipeline.py.j2": "src/{name}/pipeline.py",
     "conf/base.yaml.j2": "src/{name}/conf/base.yaml",
     "conf/cluster.yaml.j2": "src/{name}/conf/cluster.yaml",
@@ -112,6 +113,8 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     if "compat" in uses or "driver" in uses:
         fixed.append(f"from {name} import compat")
     fixed.append(f"from {name}.compat import step")
+    if "schemas" in uses:
+        fixed.append(f"from {name} import schemas")
     if "require_env" in uses:
         fixed.append(f"from {name}.config import require_env")
     imports: list[str] = []
@@ -172,6 +175,7 @@ def render_package(
     dependencies: Callable[[list[str], list[str], str], list[str]],
     third_party_imports: Callable[[str], list[str]],
     outdir: Path | None = None,
+    schemas: dict[str, dict[str, str]] | None = None,
 ) -> tuple[dict[str, bytes], dict[str, Any]]:
     """Every file of the package as bytes, and the ``conversion.json`` report.
 
@@ -184,6 +188,7 @@ def render_package(
         dependencies, third_party_imports: see :mod:`nb2prod.convert.package`.
         outdir: where the package will be written (default ``<name>_pipeline`` beside the
             notebook); the manifest records the notebook's path relative to it.
+        schemas: CSV input schemas for ``schemas.py`` (see :func:`nb2prod.convert.schemas.csv_schemas`).
     """
     import yaml
 
@@ -231,6 +236,7 @@ def render_package(
         "writes_outputs": writes_outputs,
         "path_keys": path_keys,
         "uses_driver": "driver" in state.uses,
+        "csv_schemas": schemas or {},
     }
     env = environment()
     files: dict[str, bytes] = {}

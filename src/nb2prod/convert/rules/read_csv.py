@@ -9,9 +9,12 @@ class ReadCsv(Rule):
     """Read a CSV file with Spark the way pandas reads it.
 
     What it does:
-        ``pd.read_csv(path)`` becomes
-        ``spark.read.options(**compat.CSV_READ_OPTIONS).csv(path)``. ``sep``,
-        ``usecols`` and ``parse_dates`` are carried over.
+        ``pd.read_csv(path)`` becomes ``schemas.read_csv(spark, path)``, which reads with
+        ``compat.CSV_READ_OPTIONS`` and, when nb2prod found the file at convert time, with the
+        explicit schema it inferred then by pandas' type rules (the package's ``schemas.py``,
+        a DDL string per file name: no ``inferSchema`` pass over the data; a header or a value
+        that no longer matches fails the step naming the file). ``sep``, ``usecols`` and
+        ``parse_dates`` are carried over.
 
     Why:
         Spark's CSV defaults differ from pandas: no header row (columns named
@@ -24,14 +27,14 @@ class ReadCsv(Rule):
     Example:
         Before: ``flights = pd.read_csv("flights.csv", usecols=["carrier", "dep_delay"])``
 
-        After: ``flights = spark.read.options(**compat.CSV_READ_OPTIONS).csv("flights.csv").select("carrier", "dep_delay")``
+        After: ``flights = schemas.read_csv(spark, "flights.csv").select("carrier", "dep_delay")``
     """
 
     code = "PS101"
     name = "read-csv-with-pandas-defaults"
     receiver = "pandas"
     methods = ("read_csv", "read_table")
-    spark = 'spark.read.options(header=True, inferSchema=True, nullValue="NA", ...).csv(path)'
+    spark = 'spark.read.schema(ddl).options(header=True, nullValue="NA", mode="FAILFAST", ...).csv(path) (inferSchema=True without a schema)'
     pandas_docs = "https://pandas.pydata.org/docs/reference/api/pandas.read_csv.html"
     spark_docs = "https://spark.apache.org/docs/latest/sql-data-sources-csv.html"
 
@@ -41,7 +44,7 @@ class ReadCsv(Rule):
             raise NotConvertible("no path given")
         site.kwargs.pop("filepath_or_buffer", None)
         site.only("sep", "delimiter", "usecols", "parse_dates", "low_memory", "encoding", positional=1)
-        options = ["**compat.CSV_READ_OPTIONS"]
+        options = []
         sep = site.get(None, "sep", None) or site.get(None, "delimiter", None)
         if sep is None and site.method == "read_table":
             options.append('sep="\\t"')
@@ -50,7 +53,7 @@ class ReadCsv(Rule):
         encoding = site.get(None, "encoding", None)
         if encoding is not None:
             options.append(f"encoding={encoding.code}")
-        code = f"spark.read.options({', '.join(options)}).csv({path.code})"
+        code = f"schemas.read_csv(spark, {', '.join([path.code, *options])})"
         usecols = site.get(None, "usecols", None)
         if usecols is not None:
             code += f".select({str_list(names_of(usecols))})"
@@ -59,4 +62,4 @@ class ReadCsv(Rule):
             columns = names_of(parse_dates)
             pairs = ", ".join(f"{py_str(c)}: F.to_timestamp({py_str(c)})" for c in columns)
             code += f".withColumns({{{pairs}}})"
-        return Rewrite(code, Frame(), uses=frozenset({"compat", "F"} if parse_dates is not None else {"compat"}))
+        return Rewrite(code, Frame(), uses=frozenset({"schemas", "F"} if parse_dates is not None else {"schemas"}))
