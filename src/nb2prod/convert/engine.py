@@ -10,6 +10,7 @@ from libcst.codemod import CodemodContext
 from nb2prod.convert.cells import PreparedCell, join_cells, prepare_cells
 from nb2prod.convert.cells import split_cells as _split
 from nb2prod.convert.passes.base import CellPass, ConversionState, run_passes, state_of
+from nb2prod.convert.passes.cache_pass import CachePass
 from nb2prod.convert.passes.config_pass import ConfigPass
 from nb2prod.convert.passes.logging_pass import LoggingPass
 from nb2prod.convert.passes.magics import MagicsPass
@@ -18,7 +19,7 @@ from nb2prod.convert.report import CellReport, cell_status
 from nb2prod.notebook import Cell
 
 #: the passes, in the order they run
-PASSES: list[type[CellPass]] = [MagicsPass, LoggingPass, ConfigPass, PandasPass]
+PASSES: list[type[CellPass]] = [MagicsPass, LoggingPass, ConfigPass, PandasPass, CachePass]
 _EMPTY = cst.Module(body=[])
 
 
