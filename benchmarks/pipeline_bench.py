@@ -116,8 +116,17 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict:
 
 
 def event_counts(event_dir: Path, flights_bytes: int) -> dict:
-    """Jobs started, stages completed and input bytes read (times flights.csv) in Spark's event log."""
+    """From Spark's event log: jobs started, stages completed, ``reads`` (bytes all tasks read as input,
+    from files and from the cache, / flights.csv's size) and ``file_reads`` (bytes of files scanned, the
+    scans' ``size of files read`` metric, / flights.csv's size)."""
     jobs = stages = read = 0
+    scan_ids: set[int] = set()
+    updates: list = []
+
+    def plan_metrics(info: dict) -> None:
+        scan_ids.update(m["accumulatorId"] for m in info.get("metrics", []) if m.get("name") == "size of files read")
+        for child in info.get("children", []):
+            plan_metrics(child)
     for f in sorted(event_dir.rglob("*")):  # Spark 4 rolls event logs into eventlog_v2_*/events_N_*
         if f.is_dir() or f.name.startswith(("appstatus", ".")):  # .crc checksums
             continue
@@ -132,7 +141,12 @@ def event_counts(event_dir: Path, flights_bytes: int) -> dict:
                 stages += 1
             elif kind == "SparkListenerTaskEnd":
                 read += ((ev.get("Task Metrics") or {}).get("Input Metrics") or {}).get("Bytes Read", 0)
-    return {"jobs": jobs, "stages": stages, "reads": read / flights_bytes}
+            elif kind.endswith("SparkListenerDriverAccumUpdates"):
+                updates.extend(ev.get("accumUpdates", []))
+            if "sparkPlanInfo" in ev:
+                plan_metrics(ev["sparkPlanInfo"])
+    scanned = sum(value for key, value in updates if key in scan_ids)
+    return {"jobs": jobs, "stages": stages, "reads": read / flights_bytes, "file_reads": scanned / flights_bytes}
 
 
 def run_variant(variant: str, base: Path, pkg: Path, script: Path, tag: str) -> dict:
@@ -251,8 +265,10 @@ def render(results: list[dict]) -> str:
         "The machine is shared (2 cores, other developers' builds and tests running at the same time):",
         "figures are medians over interleaved rounds and CPU seconds are given beside wall seconds; read",
         "ratios, not absolute times. CPU is the whole process tree's (Python + JVM), memory is the peak",
-        "resident set sampled every 0.1 s. Jobs, stages run (skipped stages not counted) and input read",
-        "(bytes read by all tasks / size of flights.csv) come from Spark's event log of a whole-process run.",
+        "resident set sampled every 0.1 s. From Spark's event log of a whole-process run: jobs, stages run",
+        "(skipped stages not counted), files scanned (the scans' `size of files read` / size of flights.csv)",
+        "and task input (bytes all tasks read as input, from files and from the cache, / size of flights.csv;",
+        "n/m: not measured by that run's version of the benchmark, see the notes).",
     ]
     for res in results:
         out += ["", f"## {res['label']}: commit {res['commit']}, {res['date']}", ""]
@@ -261,16 +277,18 @@ def render(results: list[dict]) -> str:
             out += ["", f"### {scale}x ({s['rows']:,} rows, {s['mb']:.0f} MB)", ""]
             ok = ", ".join(f"{k} {'equal' if v else 'DIFFERENT'}" for k, v in s["same_outputs"].items())
             out += [f"Outputs, generated vs hand-written: {ok}.", ""]
-            out += ["| whole process | wall s (median) | CPU s | wall / hand-written | jobs | stages | flights.csv read | Python RSS MB | JVM RSS MB |"]
-            out += ["|---|---|---|---|---|---|---|---|---|"]
+            out += ["| whole process | wall s (median) | CPU s | wall / hand-written | jobs | stages | files scanned | task input | Python RSS MB | JVM RSS MB |"]
+            out += ["|---|---|---|---|---|---|---|---|---|---|"]
             hand = med(s["whole"]["handwritten"], "wall")
             for v in VARIANTS:
                 rows = s["whole"].get(v)
                 if not rows:
                     continue
-                spark_cols = (
-                    f"{rows[0]['jobs']} | {rows[0]['stages']} | {rows[0]['reads']:.1f}x" if "jobs" in rows[0] else "- | - | -"
-                )
+                if "jobs" not in rows[0]:
+                    spark_cols = "- | - | - | -"
+                else:
+                    files = f"{rows[0]['file_reads']:.1f}x" if "file_reads" in rows[0] else "n/m"
+                    spark_cols = f"{rows[0]['jobs']} | {rows[0]['stages']} | {files} | {rows[0]['reads']:.1f}x"
                 out.append(
                     f"| {v} | {med(rows, 'wall'):.1f} | {med(rows, 'cpu'):.1f} | {med(rows, 'wall') / hand:.2f} | "
                     f"{spark_cols} | {max(r['py_mb'] for r in rows):.0f} | "
