@@ -100,11 +100,12 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict:
                 t = p.cpu_times()
                 cpu[p.pid] = t.user + t.system
                 rss = p.memory_info().rss
-            except psutil.NoSuchProcess:
+                is_java = p.pid != proc.pid and "java" in (p.name() or "")
+            except psutil.NoSuchProcess:  # ended between listing and reading it
                 continue
             if p.pid == proc.pid:
                 peak_py = max(peak_py, rss)
-            elif "java" in (p.name() or ""):
+            elif is_java:
                 jvm += rss
         peak_jvm = max(peak_jvm, jvm)
         time.sleep(0.1)
