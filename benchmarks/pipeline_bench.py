@@ -276,8 +276,10 @@ def render(results: list[dict]) -> str:
         out += [f"Rounds: {res['rounds']} whole-process, {res['inprocess_rounds']} in-process (after one warm-up)."]
         for scale, s in res["scales"].items():
             out += ["", f"### {scale}x ({s['rows']:,} rows, {s['mb']:.0f} MB)", ""]
-            ok = ", ".join(f"{k} {'equal' if v else 'DIFFERENT'}" for k, v in s["same_outputs"].items())
+            ok = ", ".join(f"{k} {'equal' if v else 'DIFFERENT'}" for k, v in s["same_outputs"].items()) or "not recorded"
             out += [f"Outputs, generated vs hand-written: {ok}.", ""]
+            if s.get("note"):
+                out += [s["note"], ""]
             out += ["| whole process | wall s (median) | CPU s | wall / hand-written | jobs | stages | files scanned | task input | Python RSS MB | JVM RSS MB |"]
             out += ["|---|---|---|---|---|---|---|---|---|---|"]
             hand = med(s["whole"]["handwritten"], "wall")
