@@ -38,6 +38,35 @@ def render_compat(directory: Path, module_name: str):
     return module
 
 
+def render_schemas(directory: Path, module_name: str, compat, csv_schemas: dict | None = None):
+    """The generated package's schemas.py for ``csv_schemas`` (file name -> {"sep", "columns"}), rendered
+    into ``directory`` and imported as ``module_name``, its ``compat`` import bound to the module ``compat``."""
+    import sys
+    import types
+
+    from nb2prod.convert.render import environment
+
+    path = directory / f"{module_name}.py"
+    path.write_text(
+        environment().get_template("package/src/schemas.py.j2").render(name="demo", notebook="demo.ipynb", csv_schemas=csv_schemas or {})
+    )
+    package = types.ModuleType("demo")
+    package.compat = compat
+    saved = {k: sys.modules.get(k) for k in ("demo", "demo.compat")}
+    sys.modules.update({"demo": package, "demo.compat": compat})
+    try:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
+    return module
+
+
 @pytest.fixture(scope="session")
 def compat(tmp_path_factory):
     """The generated package's compat.py (rendered from templates/), imported as a module."""
@@ -46,8 +75,9 @@ def compat(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def pipeline_globals(spark, compat):
-    """The names generated pipeline code runs with: ``spark``, ``F``, ``Window`` and ``compat``."""
+    """The names generated pipeline code runs with: ``spark``, ``F``, ``Window``, ``compat`` and ``schemas``."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    return {"spark": spark, "F": F, "Window": Window, "compat": compat}
+    schemas = render_schemas(Path(str(compat.__file__)).parent, "rendered_schemas", compat)
+    return {"spark": spark, "F": F, "Window": Window, "compat": compat, "schemas": schemas}

@@ -61,6 +61,8 @@ class _Audit(cst.CSTVisitor):
 
     def _is_spark(self, node: cst.BaseExpression) -> bool:
         root, attrs = _chain(node)
+        if root == "schemas" and attrs[:1] == ["read_csv"]:  # PS101's reader: a Spark DataFrame
+            root, attrs = "spark", ["read", *attrs[1:]]
         if root not in self.spark:
             return False
         if root == "spark":

@@ -9,6 +9,7 @@ import libcst as cst
 from nb2prod.convert.cells import PreparedCell, join_cells, prepare_cells
 from nb2prod.convert.cells import split_cells as _split
 from nb2prod.convert.passes.base import CellPass, ConversionState, PassContext, run_passes, state_of
+from nb2prod.convert.passes.cache_pass import CachePass
 from nb2prod.convert.passes.config_pass import ConfigPass
 from nb2prod.convert.passes.http_pass import HttpPass
 from nb2prod.convert.passes.logging_pass import LoggingPass
@@ -18,7 +19,7 @@ from nb2prod.convert.report import CellReport, cell_status
 from nb2prod.notebook import Cell
 
 #: the passes, in the order they run
-PASSES: list[type[CellPass]] = [MagicsPass, LoggingPass, HttpPass, ConfigPass, PandasPass]
+PASSES: list[type[CellPass]] = [MagicsPass, LoggingPass, HttpPass, ConfigPass, PandasPass, CachePass]
 _EMPTY = cst.Module(body=[])
 
 

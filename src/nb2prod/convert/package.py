@@ -22,6 +22,7 @@ from nb2prod.convert.engine import Rewritten, rewrite_cells
 from nb2prod.convert.gate import check_package, normalise_requirement, requirement_key, requirement_problem
 from nb2prod.convert.passes.config_pass import KNOWN_SECRETS
 from nb2prod.convert.render import relpath, render_package
+from nb2prod.convert.schemas import csv_schemas
 from nb2prod.convert.secrets import Secret, notebook_secrets, redact_files, scan_files
 from nb2prod.convert.staging import recover, write_package
 from nb2prod.errors import ConversionError, OutputError
@@ -118,12 +119,8 @@ def _check_outdir_unguarded(outdir: Path, notebook: Path, force: bool) -> None:
             break
 
 
-def _sample_inputs(notebook: Notebook, rewritten: Rewritten) -> tuple[dict[str, bytes], str]:
-    """Small copies of the input files the configuration points at, laid out as around the notebook.
-
-    Returns:
-        (relative path under tests/data -> bytes, notebook directory relative to tests/data).
-    """
+def _input_files(notebook: Notebook, rewritten: Rewritten) -> list[Path]:
+    """The input files the configuration points at (a file, or the data files of a directory), sorted."""
     base = notebook.path.resolve().parent
     found: list[Path] = []
     for value in rewritten.state.config.values():
@@ -137,7 +134,16 @@ def _sample_inputs(notebook: Notebook, rewritten: Rewritten) -> tuple[dict[str, 
                 found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (*SAMPLE_SUFFIXES, ".parquet")))
         except OSError:
             continue
-    found = sorted(set(found))
+    return sorted(set(found))
+
+
+def _sample_inputs(notebook: Notebook, found: list[Path]) -> tuple[dict[str, bytes], str]:
+    """Small copies of the input files ``found`` (see :func:`_input_files`), laid out as around the notebook.
+
+    Returns:
+        (relative path under tests/data -> bytes, notebook directory relative to tests/data).
+    """
+    base = notebook.path.resolve().parent
     if not found:
         return {}, "."
     root = Path(os.path.commonpath([base, *(p.parent for p in found)]))
@@ -248,9 +254,11 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
         ) from None
     finally:
         KNOWN_SECRETS.reset(token)
-    samples, notebook_dir = _sample_inputs(notebook, rewritten)
+    inputs = _input_files(notebook, rewritten)
+    samples, notebook_dir = _sample_inputs(notebook, inputs)
+    schemas = csv_schemas(inputs, "\n".join(c.generated for c in rewritten.cells), rewritten.state.config)
     files, report = render_package(
-        notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports, outdir=outdir
+        notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports, outdir=outdir, schemas=schemas
     )
     files, report = _redact(notebook, outdir, files, report, found, rewritten.state.secret_values)
     check_package(files, str(notebook.path))

@@ -34,6 +34,7 @@ PACKAGE_FILES = {
     "src/config.py.j2": "src/{name}/config.py",
     "src/spark.py.j2": "src/{name}/spark.py",
     "src/compat.py.j2": "src/{name}/compat.py",
+    "src/schemas.py.j2": "src/{name}/schemas.py",
     "src/pipeline.py.j2": "src/{name}/pipeline.py",
     "src/errors.py.j2": "src/{name}/errors.py",
     "src/logs.py.j2": "src/{name}/logs.py",
@@ -119,6 +120,8 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     fixed.append(f"from {name}.compat import step")
     if "http" in uses:
         fixed.append(f"from {name} import http_client")
+    if "schemas" in uses:
+        fixed.append(f"from {name} import schemas")
     if "require_env" in uses:
         fixed.append(f"from {name}.config import require_env")
     imports: list[str] = []
@@ -339,6 +342,7 @@ def render_package(
     dependencies: Callable[[list[str], list[str], str], list[str]],
     third_party_imports: Callable[[str], list[str]],
     outdir: Path | None = None,
+    schemas: dict[str, dict[str, str]] | None = None,
 ) -> tuple[dict[str, bytes], dict[str, Any]]:
     """Every file of the package as bytes, and the ``conversion.json`` report.
 
@@ -351,6 +355,7 @@ def render_package(
         dependencies, third_party_imports: see :mod:`nb2prod.convert.package`.
         outdir: where the package will be written (default ``<name>_pipeline`` beside the
             notebook); the manifest records the notebook's path relative to it.
+        schemas: CSV input schemas for ``schemas.py`` (see :func:`nb2prod.convert.schemas.csv_schemas`).
     """
     import yaml
 
@@ -402,6 +407,7 @@ def render_package(
         "path_keys": path_keys,
         "uses_driver": "driver" in state.uses,
         "uses_http": "http" in state.uses,
+        "csv_schemas": schemas or {},
     }
     env = environment()
     files: dict[str, bytes] = {}

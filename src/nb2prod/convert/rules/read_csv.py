@@ -9,12 +9,14 @@ class ReadCsv(Rule):
     """Read a CSV file with Spark the way pandas reads it.
 
     What it does:
-        ``pd.read_csv(path)`` becomes
-        ``spark.read.options(**compat.CSV_READ_OPTIONS).csv(path)``. ``sep``,
-        ``usecols`` and ``parse_dates`` are carried over. ``names=cols`` (a file
-        without a header row) reads with ``header`` off and names the columns
-        with ``.toDF(*cols)``; with ``header=0`` too, the file's header row is
-        replaced by ``cols``, as pandas does.
+        ``pd.read_csv(path)`` becomes ``schemas.read_csv(spark, path)``, which reads with
+        ``compat.CSV_READ_OPTIONS`` and, when nb2prod found the file at convert time, with the
+        explicit schema it inferred then by pandas' type rules (the package's ``schemas.py``,
+        a DDL string per file name: no ``inferSchema`` pass over the data; a header or a value
+        that no longer matches fails the step naming the file). ``sep``, ``usecols`` and
+        ``parse_dates`` are carried over. ``names=cols`` (a file without a header row) reads
+        with ``header`` off and Spark's inference, and names the columns with ``.toDF(*cols)``;
+        with ``header=0`` too, the file's header row is replaced by ``cols``, as pandas does.
 
     Why:
         Spark's CSV defaults differ from pandas: no header row (columns named
@@ -27,7 +29,7 @@ class ReadCsv(Rule):
     Example:
         Before: ``flights = pd.read_csv("flights.csv", usecols=["carrier", "dep_delay"])``
 
-        After: ``flights = spark.read.options(**compat.CSV_READ_OPTIONS).csv("flights.csv").select("carrier", "dep_delay")``
+        After: ``flights = schemas.read_csv(spark, "flights.csv").select("carrier", "dep_delay")``
 
         Before: ``df = pd.read_csv("magic04.data", names=cols)``
 
@@ -38,7 +40,7 @@ class ReadCsv(Rule):
     name = "read-csv-with-pandas-defaults"
     receiver = "pandas"
     methods = ("read_csv", "read_table")
-    spark = 'spark.read.options(header=True, inferSchema=True, nullValue="NA", ...).csv(path)'
+    spark = 'spark.read.schema(ddl).options(header=True, nullValue="NA", mode="FAILFAST", ...).csv(path) (inferSchema=True without a schema)'
     pandas_docs = "https://pandas.pydata.org/docs/reference/api/pandas.read_csv.html"
     spark_docs = "https://spark.apache.org/docs/latest/sql-data-sources-csv.html"
 
@@ -48,7 +50,7 @@ class ReadCsv(Rule):
             raise NotConvertible("no path given")
         site.kwargs.pop("filepath_or_buffer", None)
         site.only("sep", "delimiter", "usecols", "parse_dates", "low_memory", "encoding", "names", "header", positional=1)
-        options = ["**compat.CSV_READ_OPTIONS"]
+        options = []
         names = site.get(None, "names", None)
         header = site.get(None, "header", None)
         header_value = "infer" if header is None else header.literal_or(MISSING)
@@ -64,14 +66,17 @@ class ReadCsv(Rule):
         encoding = site.get(None, "encoding", None)
         if encoding is not None:
             options.append(f"encoding={encoding.code}")
-        code = f"spark.read.options({', '.join(options)})"
-        if names is not None and header_value != 0:  # names= alone: the file has no header row
-            code += '.option("header", False)'
-        code += f".csv({path.code})"
-        if names is not None:
+        if names is None:
+            code = f"schemas.read_csv(spark, {', '.join([path.code, *options])})"
+            uses = {"schemas"}
+        else:  # the schemas are inferred from files with a header row: a file named by names= is read as before
+            code = f"spark.read.options({', '.join(['**compat.CSV_READ_OPTIONS', *options])})"
+            if header_value != 0:  # names= alone: the file has no header row
+                code += '.option("header", False)'
             literal = names.literal_or(None)
             literal_names = isinstance(literal, (list, tuple)) and all(isinstance(n, str) for n in literal)
-            code += f".toDF({str_list(list(literal)) if literal_names else '*' + names.code})"
+            code += f".csv({path.code}).toDF({str_list(list(literal)) if literal_names else '*' + names.code})"
+            uses = {"compat"}
         usecols = site.get(None, "usecols", None)
         if usecols is not None:
             code += f".select({str_list(names_of(usecols))})"
@@ -80,4 +85,4 @@ class ReadCsv(Rule):
             columns = names_of(parse_dates)
             pairs = ", ".join(f"{py_str(c)}: F.to_timestamp({py_str(c)})" for c in columns)
             code += f".withColumns({{{pairs}}})"
-        return Rewrite(code, Frame(), uses=frozenset({"compat", "F"} if parse_dates is not None else {"compat"}))
+        return Rewrite(code, Frame(), uses=frozenset(uses | ({"F"} if parse_dates is not None else set())))
