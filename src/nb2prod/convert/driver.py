@@ -11,7 +11,7 @@ value passes it:
   ``driver.pandas(df, "df")`` in place (``compat.Driver`` collects it with Arrow,
   at most ``driver.max_rows`` rows, once per DataFrame: consecutive driver
   statements share one collection);
-* a Spark DataFrame the statement changes in place (``df["c"] = ...``,
+* a Spark DataFrame (or column) the statement changes in place (``df["c"] = ...``,
   ``df.loc[...] = ...``, ``inplace=True``, ``del df["c"]``, a loop over frames
   that changes the loop variable) is rebound first, ``df = driver.pandas(df, "df")``;
   from then on it is a pandas object on the driver;
@@ -304,7 +304,7 @@ def driver_statement(
         if code is None:
             missing.append(name)
             continue
-        if name in mutated and isinstance(kind, Frame):
+        if name in mutated and isinstance(kind, (Frame, Column)):  # decade.name = "decade": a Series from here on
             rebinds.append(cst.parse_statement(f"{name} = {code}\n"))
             now_pandas.add(name)
         else:
