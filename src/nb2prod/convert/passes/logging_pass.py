@@ -92,17 +92,37 @@ class LoggingPass(CellPass):
         #: the `pass` lines standing for dropped statements inside blocks, by id (kept alive here: the
         #: id of a placeholder that was freed could be reused by any later node, which was then dropped)
         self.placeholders: dict[int, cst.SimpleStatementLine] = {}
+        #: the `if log.isEnabledFor(logging.DEBUG):` guards this pass made, by id (kept alive, as above)
+        self.guards: dict[int, cst.If] = {}
 
     def visit_IndentedBlock(self, node) -> None:
         self.depth += 1
 
     def leave_IndentedBlock(self, original_node, updated_node):
         self.depth -= 1
+        body = self._merge_guards(updated_node.body)
         # a dropped statement left `pass` to keep the block valid: keep one only where nothing else is left
-        kept = [s for s in updated_node.body if id(s) not in self.placeholders]
+        kept = [s for s in body if id(s) not in self.placeholders]
         if len(kept) == len(updated_node.body):
             return updated_node
-        return updated_node.with_changes(body=kept or [updated_node.body[0]])
+        return updated_node.with_changes(body=kept or [body[0]])
+
+    def leave_Module(self, original_node, updated_node):
+        body = self._merge_guards(updated_node.body)
+        return updated_node if len(body) == len(updated_node.body) else updated_node.with_changes(body=body)
+
+    def _merge_guards(self, body) -> list:
+        """Consecutive debug guards of one block (no comment or blank line between) as one ``if``."""
+        out: list = []
+        for statement in body:
+            previous = out[-1] if out else None
+            if previous is not None and id(statement) in self.guards and id(previous) in self.guards and not statement.leading_lines:
+                merged = previous.with_changes(body=previous.body.with_changes(body=[*previous.body.body, *statement.body.body]))
+                self.guards[id(merged)] = merged
+                out[-1] = merged
+            else:
+                out.append(statement)
+        return out
 
     # -- classification -------------------------------------------------------------------------
     def _qualified(self, node: cst.CSTNode) -> set[str]:
@@ -205,11 +225,13 @@ class LoggingPass(CellPass):
                 keep.append(replacement)
         if len(keep) == 1 and isinstance(keep[0], _DebugOnly):
             debug = updated_node.with_changes(body=[keep[0].statement], leading_lines=())
-            return cst.If(
+            guard = cst.If(
                 test=cst.parse_expression("log.isEnabledFor(logging.DEBUG)"),
                 body=cst.IndentedBlock(body=[debug]),
                 leading_lines=updated_node.leading_lines,
             )
+            self.guards[id(guard)] = guard
+            return guard
         if len(keep) == len(updated_node.body) and all(a is b for a, b in zip(keep, updated_node.body)):
             return updated_node
         if keep:
