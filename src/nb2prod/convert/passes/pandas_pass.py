@@ -571,6 +571,10 @@ class PandasPass(CellPass):
                 return updated_node  # df.loc[...] = v: an assignment (PS134), not a read
             return self._loc_read(original_node, updated_node)
         kind = self.kind(original_node.value)
+        if isinstance(kind, (Frame, Grouped)) and len(original_node.slice) != 1 and original_node not in self.targets:
+            # grouped['a', 'b']: a tuple key, which pandas 2 refuses for a groupby and reads as one label on a frame
+            self._not_converted(original_node, "PS001", "indexing with several keys (x['a', 'b']) has no Spark rule yet")
+            return original_node
         if not isinstance(kind, (Frame, Grouped)) or len(original_node.slice) != 1:
             return updated_node
         element = original_node.slice[0].slice
