@@ -65,12 +65,19 @@ def state_of(context: Any) -> ConversionState:
     return context.scratch.setdefault("nb2prod", ConversionState())
 
 
-#: (pass class, node class) -> its visit_<Node> / leave_<Node> function, or None
-_VISIT: dict[tuple[type, type], Any] = {}
-_LEAVE: dict[tuple[type, type], Any] = {}
-#: (pass class, node class, attribute) -> its visit_<Node>_<attribute> / leave_... function, or None
-_VISIT_ATTRIBUTE: dict[tuple[type, type, str], Any] = {}
-_LEAVE_ATTRIBUTE: dict[tuple[type, type, str], Any] = {}
+#: (pass class, "visit"/"leave", node class, attribute or "") -> the pass's function for it, or None
+_METHODS: dict[tuple[type, str, type, str], Any] = {}
+
+
+def _method(cls: type, prefix: str, node_class: type, attribute: str = "") -> Any:
+    """``cls``'s ``visit_<Node>`` / ``leave_<Node>`` (``_<attribute>``) function, or None, looked up once."""
+    key = (cls, prefix, node_class, attribute)
+    try:
+        return _METHODS[key]
+    except KeyError:
+        name = f"{prefix}_{node_class.__name__}" + (f"_{attribute}" if attribute else "")
+        func = _METHODS[key] = getattr(cls, name, None)
+        return func
 
 
 class CellPass(cst.CSTTransformer):
@@ -169,40 +176,20 @@ class CellPass(cst.CSTTransformer):
 
     # -- libcst's dispatch, with the method lookups remembered ----------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:
-        key = (self.__class__, node.__class__)
-        try:
-            func = _VISIT[key]
-        except KeyError:
-            func = _VISIT[key] = getattr(self.__class__, f"visit_{type(node).__name__}", None)
-        if func is None:
-            return True
-        return func(self, node) is not False
+        func = _method(self.__class__, "visit", node.__class__)
+        return True if func is None else func(self, node) is not False
 
     def on_leave(self, original_node: Any, updated_node: Any) -> Any:
-        key = (self.__class__, original_node.__class__)
-        try:
-            func = _LEAVE[key]
-        except KeyError:
-            func = _LEAVE[key] = getattr(self.__class__, f"leave_{type(original_node).__name__}", None)
-        if func is None:
-            return updated_node
-        return func(self, original_node, updated_node)
+        func = _method(self.__class__, "leave", original_node.__class__)
+        return updated_node if func is None else func(self, original_node, updated_node)
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        key = (self.__class__, node.__class__, attribute)
-        try:
-            func = _VISIT_ATTRIBUTE[key]
-        except KeyError:
-            func = _VISIT_ATTRIBUTE[key] = getattr(self.__class__, f"visit_{type(node).__name__}_{attribute}", None)
+        func = _method(self.__class__, "visit", node.__class__, attribute)
         if func is not None:
             func(self, node)
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        key = (self.__class__, original_node.__class__, attribute)
-        try:
-            func = _LEAVE_ATTRIBUTE[key]
-        except KeyError:
-            func = _LEAVE_ATTRIBUTE[key] = getattr(self.__class__, f"leave_{type(original_node).__name__}_{attribute}", None)
+        func = _method(self.__class__, "leave", original_node.__class__, attribute)
         if func is not None:
             func(self, original_node)
 
