@@ -39,6 +39,7 @@ from nb2prod.convert.kinds import (
     column_code,
 )
 from nb2prod.convert.passes.base import CellPass
+from nb2prod.convert.quotes import fit_quotes
 from nb2prod.convert.rules import load_rules
 from nb2prod.convert.rules._base import DISPATCH, PROPERTIES, Arg, CallSite, NotApplicable, NotConvertible, Rewrite, col_ref, name_ref, py_str
 
@@ -186,6 +187,7 @@ class PandasPass(CellPass):
         failed = [e for e in events if e.pandas_call and e.outcome == "not-converted"]
         reasons = sorted({e.code for e in failed})
         if not failed and updated is not original and self._touches_spark(original, env_before):
+            updated = fit_quotes(updated)
             code = _EMPTY.code_for_node(updated)
             if not compiles(code):
                 self.report(original, "PS007", "not-converted", "the Spark form of this statement does not compile", pandas_call=True)
@@ -193,6 +195,7 @@ class PandasPass(CellPass):
         if not reasons:
             return updated
         statements, now_pandas, missing = driver_statement(original, env_before)
+        statements = [fit_quotes(s) for s in statements]
         for name in missing:
             self.report(original, "PS003", "not-converted", f"{name!r} has no pandas form to read on the driver", pandas_call=True, tier="unresolved")
         # what ran in this statement runs on the driver: its converted sites are not Spark any more
