@@ -29,6 +29,7 @@ def render_compat(directory: Path, module_name: str):
     """The generated package's compat.py, rendered from templates/ into ``directory`` and imported
     as ``module_name`` (a fresh module each time: its observers and caches are its own)."""
     from nb2prod.convert.render import environment
+    from nb2prod.convert.schemas import PANDAS_NA
 
     path = directory / "compat.py"
     path.write_text(environment().get_template("package/src/compat.py.j2").render(name="demo", notebook="demo.ipynb", nb2prod_version="test"))
@@ -39,16 +40,17 @@ def render_compat(directory: Path, module_name: str):
 
 
 def render_schemas(directory: Path, module_name: str, compat, csv_schemas: dict | None = None):
-    """The generated package's schemas.py for ``csv_schemas`` (file name -> {"sep", "columns"}), rendered
+    """The generated package's schemas.py for ``csv_schemas`` (file name -> {"sep", "columns", "casts"}), rendered
     into ``directory`` and imported as ``module_name``, its ``compat`` import bound to the module ``compat``."""
     import sys
     import types
 
     from nb2prod.convert.render import environment
+    from nb2prod.convert.schemas import PANDAS_NA
 
     path = directory / f"{module_name}.py"
     path.write_text(
-        environment().get_template("package/src/schemas.py.j2").render(name="demo", notebook="demo.ipynb", csv_schemas=csv_schemas or {})
+        environment().get_template("package/src/schemas.py.j2").render(name="demo", notebook="demo.ipynb", csv_schemas=csv_schemas or {}, pandas_na=PANDAS_NA)
     )
     package = types.ModuleType("demo")
     package.compat = compat

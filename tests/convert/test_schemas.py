@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nb2prod.convert.package import convert_notebook
-from nb2prod.convert.schemas import csv_schemas, infer_csv_schema
+from nb2prod.convert.schemas import PANDAS_NA, InferredSchema, csv_schemas, infer_csv_schema
 from tests.convert.conftest import render_schemas, write_notebook
 
 CSV = (
@@ -23,7 +23,7 @@ def test_pandas_dtypes_become_spark_types(tmp_path: Path) -> None:
     """int64 -> BIGINT, integers with NA/empty (pandas: float64) -> DOUBLE, bool, text and dates -> STRING."""
     path = tmp_path / "flights.csv"
     path.write_text(CSV)
-    assert infer_csv_schema(path) == COLUMNS
+    assert infer_csv_schema(path) == InferredSchema(COLUMNS, {})
 
 
 def test_files_without_a_faithful_schema_get_none(tmp_path: Path) -> None:
@@ -41,7 +41,46 @@ def test_only_files_the_pipeline_reads_get_a_schema(tmp_path: Path) -> None:
     (tmp_path / "unused.csv").write_text("z\n1\n")
     code = 'a = schemas.read_csv(spark, f"{D}/flights.csv")\nb = schemas.read_csv(spark, f"{D}/other.csv", sep=";")\n'
     found = csv_schemas(sorted(tmp_path.iterdir()), code)
-    assert found == {"flights.csv": {"sep": ",", "columns": COLUMNS}, "other.csv": {"sep": ";", "columns": ["x BIGINT", "y BIGINT"]}}
+    assert found == {
+        "flights.csv": {"sep": ",", "columns": COLUMNS, "casts": {}},
+        "other.csv": {"sep": ";", "columns": ["x BIGINT", "y BIGINT"], "casts": {}},
+    }
+
+
+#: pandas' other missing-value strings: a text column with NULL and None, numbers with N/A and NaN
+NA_CSV = "id,item,price,note\n1,Chips,1.5,x\n2,NULL,N/A,None\n3,Salsa,NaN,null\n4,None,2,n/a\n"
+
+
+def test_the_missing_value_list_is_pandas_own() -> None:
+    from pandas._libs.parsers import STR_NA_VALUES
+
+    assert tuple(sorted(STR_NA_VALUES)) == PANDAS_NA
+
+
+def test_numbers_with_pandas_missing_strings_are_read_as_text_then_cast(tmp_path: Path) -> None:
+    """pandas reads `1.5,N/A,NaN,2` as float64: the schema reads the column as text and casts it to DOUBLE once nulled."""
+    path = tmp_path / "orders.csv"
+    path.write_text(NA_CSV)
+    assert infer_csv_schema(path) == InferredSchema(["id BIGINT", "item STRING", "price STRING", "note STRING"], {"price": "DOUBLE"})
+
+
+@pytest.mark.spark
+def test_pandas_missing_strings_are_null_as_pandas_reads_them(spark, compat, tmp_path: Path) -> None:
+    """The Spark read has the values pandas has: NULL/None/null/n/a are null in text, N/A and NaN null in numbers."""
+    import pandas as pd
+
+    path = tmp_path / "orders.csv"
+    path.write_text(NA_CSV)
+    schema = infer_csv_schema(path)
+    schemas = render_schemas(tmp_path, "schemas_na", compat, {"orders.csv": {"sep": ",", "columns": schema.columns, "casts": schema.casts}})
+    frame, read_jobs = _jobs(spark, "na-read", lambda: schemas.read_csv(spark, str(path)))
+    assert read_jobs == 0
+    assert [f"{f.name} {f.dataType.simpleString()}" for f in frame.schema.fields] == ["id bigint", "item string", "price double", "note string"]
+    expected = pd.read_csv(path).astype(object).where(lambda f: f.notna(), None).values.tolist()
+    assert [list(r) for r in frame.orderBy("id").collect()] == expected
+    with pytest.raises(Exception, match="(?i)cast|malformed"):  # a value neither a number nor missing still fails
+        path.write_text(NA_CSV.replace("1.5", "one"))
+        schemas.read_csv(spark, str(path)).collect()
 
 
 def test_convert_writes_the_schema_into_the_package(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import libcst as cst
 from nb2prod import __version__
 from nb2prod.convert.engine import Rewritten
 from nb2prod.convert.report import inventory, summarise
+from nb2prod.convert.schemas import PANDAS_NA
 from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
 from nb2prod.notebook import Notebook
 
@@ -408,6 +409,7 @@ def render_package(
         "uses_driver": "driver" in state.uses,
         "uses_http": "http" in state.uses,
         "csv_schemas": schemas or {},
+        "pandas_na": PANDAS_NA,
     }
     env = environment()
     files: dict[str, bytes] = {}

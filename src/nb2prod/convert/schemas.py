@@ -6,8 +6,8 @@ has a schema with ``schema=`` (no ``inferSchema`` pass over the data) and ``mode
 checking the file's header against the schema's column names (see ``schemas.read_csv`` in the
 generated package).
 
-Type rules (pandas' own, through ``pandas.read_csv``'s dtypes, with Spark's null rule: ``NA`` and
-the empty field are missing, nothing else):
+Type rules (pandas' own, through ``pandas.read_csv``'s dtypes with its default missing-value
+strings):
 
 =====================================  ===========
 pandas dtype                           Spark type
@@ -20,6 +20,14 @@ bool                                   BOOLEAN
 object (text, mixed, dates)            STRING
 =====================================  ===========
 
+Missing values: pandas reads ``NA``, the empty field and its other default strings (``NULL``,
+``N/A``, ``null``, ``NaN``, ``None``, ... :data:`PANDAS_NA`) as missing; Spark's CSV reader knows one
+``nullValue`` (``NA``; the empty field is null too). The generated reader turns pandas' other
+strings into nulls in every text column, and a column that pandas reads as numbers only because
+those strings are missing (``1.5,N/A,2``) is read as text, nulled and cast to ``DOUBLE`` (its
+``casts`` entry): the same values pandas has, and a value that is neither a number nor a missing
+string still fails the step.
+
 Dates stay text (as ``pandas.read_csv`` keeps them without ``parse_dates``; the rewrite of
 ``parse_dates`` parses the named columns after reading). A file pandas cannot read, whose header
 pandas renames (duplicate or empty names), with another dtype (an integer beyond int64), larger
@@ -31,6 +39,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: files larger than this are not read at convert time (their schema is inferred at run time); pandas reads
@@ -38,6 +47,21 @@ from pathlib import Path
 MAX_BYTES = 256 * 2**20
 
 _TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN", "object": "STRING"}
+
+
+#: the strings ``pandas.read_csv`` reads as missing by default (``keep_default_na=True``): pandas 2.x's
+#: ``pandas._libs.parsers.STR_NA_VALUES``, sorted (a test checks it against the installed pandas)
+PANDAS_NA = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
+
+
+@dataclass(frozen=True)
+class InferredSchema:
+    """One CSV file's schema: ``columns`` as read (``["id BIGINT", "price STRING", ...]``, Spark DDL
+    parts in file order) and ``casts``: column -> Spark type for the columns read as text that pandas
+    reads as numbers once its missing-value strings are null (``{"price": "DOUBLE"}``)."""
+
+    columns: list[str]
+    casts: dict[str, str] = field(default_factory=dict)
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -46,7 +70,7 @@ def ddl_name(column: str) -> str:
     return column if _PLAIN.fullmatch(column) else "`" + column.replace("`", "``") + "`"
 
 
-def infer_csv_schema(path: Path, sep: str = ",", encoding: str | None = None) -> list[str] | None:
+def infer_csv_schema(path: Path, sep: str = ",", encoding: str | None = None) -> InferredSchema | None:
     """The Spark DDL schema of a CSV file by pandas' type rules, one ``"name TYPE"`` per column, or None.
 
     Args:
@@ -55,9 +79,9 @@ def infer_csv_schema(path: Path, sep: str = ",", encoding: str | None = None) ->
         encoding: its text encoding (default UTF-8).
 
     Returns:
-        ``["year BIGINT", "carrier STRING", ...]`` in the file's column order (joined with ``", "``,
-        a Spark DDL schema); None (never an error)
-        for a file that gets no schema (see the module docstring).
+        An :class:`InferredSchema` (columns ``["year BIGINT", "carrier STRING", ...]`` in the file's
+        column order, joined with ``", "`` a Spark DDL schema); None (never an error) for a file that
+        gets no schema (see the module docstring).
     """
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -73,13 +97,24 @@ def infer_csv_schema(path: Path, sep: str = ",", encoding: str | None = None) ->
         return None
     if list(frame.columns) != header or len(set(header)) != len(header):
         return None
-    types = []
+    other_na = [v for v in PANDAS_NA if v not in ("NA", "")]
+    types, casts = [], {}
     for column, dtype in frame.dtypes.items():
         spark_type = _TYPES.get(str(dtype))
         if spark_type is None:
             return None
+        if spark_type == "STRING":
+            values = frame[column]
+            missing = values.isin(other_na)
+            if missing.any():
+                try:  # what pandas' default reading makes of it: numbers with missing values are float64
+                    pd.to_numeric(values[~missing & values.notna()], errors="raise")
+                except (ValueError, TypeError):
+                    pass
+                else:
+                    casts[str(column)] = "DOUBLE"
         types.append(f"{ddl_name(str(column))} {spark_type}")
-    return types
+    return InferredSchema(types, casts)
 
 
 def csv_schemas(files: list[Path], code: str, config: dict | None = None) -> dict[str, dict[str, str]]:
@@ -91,7 +126,7 @@ def csv_schemas(files: list[Path], code: str, config: dict | None = None) -> dic
         config: the extracted settings; a read of ``config["key"]`` reads the file its value names.
 
     Returns:
-        file name -> ``{"sep": ..., "columns": [...]}`` (see :func:`infer_csv_schema`), sorted by name; names that two different files
+        file name -> ``{"sep": ..., "columns": [...], "casts": {...}}`` (see :func:`infer_csv_schema`), sorted by name; names that two different files
         share are left out (a schema is looked up by file name at run time).
     """
     reads = []
@@ -113,7 +148,7 @@ def csv_schemas(files: list[Path], code: str, config: dict | None = None) -> dic
             sep = found.group(2).encode().decode("unicode_escape")
         elif "read_table" in lines[0] or '"\\t"' in lines[0]:
             sep = "\t"
-        columns = infer_csv_schema(paths[0], sep=sep)
-        if columns:
-            out[name] = {"sep": sep, "columns": columns}
+        schema = infer_csv_schema(paths[0], sep=sep)
+        if schema:
+            out[name] = {"sep": sep, "columns": schema.columns, "casts": schema.casts}
     return out
