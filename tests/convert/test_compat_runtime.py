@@ -54,6 +54,19 @@ def test_merge_with_dots_in_column_names(spark, compat):
     assert rows(actual) == rows(expected)
 
 
+@pytest.mark.parametrize("how", ["inner", "outer"])
+def test_merge_without_keys_joins_on_the_common_columns(spark, compat, how):
+    """``pd.merge(pop, areas)``: pandas' keys are the columns both sides have; none in common is pandas' MergeError."""
+    left = pd.DataFrame({"state": ["Alabama", "Alaska", None], "year": [2010, 2010, 2012], "pop": [4.8, 0.7, 1.0]})
+    right = pd.DataFrame({"year": [2010, 2012], "state": ["Alaska", None], "area": [656425, 1]})
+    expected = pd.merge(left, right, how=how)
+    actual = compat.merge(spark.createDataFrame(left), spark.createDataFrame(right), how="full" if how == "outer" else how).toPandas()
+    assert list(actual.columns) == list(expected.columns) == ["state", "year", "pop", "area"]
+    assert rows(actual) == rows(expected)
+    with pytest.raises(ValueError, match="No common columns"):
+        compat.merge(spark.createDataFrame(left), spark.createDataFrame(right[["area"]]))
+
+
 def test_csv_options_read_like_pandas(spark, compat, tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("a,b,c,when\n1,NA,x,2013-01-01T10:00:00Z\n2,,NA,2013-01-02T11:00:00Z\n3,2.5,,2013-01-03T00:00:00Z\n")
@@ -129,13 +142,32 @@ def test_read_csv_with_names_reads_like_pandas(spark, pipeline_globals, tmp_path
     assert rows(actual) == rows(expected)
 
 
-@pytest.mark.xfail(reason="Spark's dropna() without subset resolves each column name as a path: a dotted name fails", strict=True)
-def test_dropna_with_a_dotted_column_name_todo(spark, pipeline_globals):
+def test_dropna_with_a_dotted_column_name(spark, pipeline_globals):
     """jakevdp's merge chapter: ``final.dropna()`` after a merge that brought ``area (sq. mi)`` in."""
     from nb2prod.convert.engine import rewrite_sources
 
     frame = pd.DataFrame({"state": ["Alaska", None], "area (sq. mi)": [656425.0, None]})
-    rewritten = rewrite_sources(["import pandas as pd\nfinal = pd.read_csv(path)", "final = final.dropna()"])
+    rewritten = rewrite_sources(["import pandas as pd\nfinal = pd.read_csv(path)", "some = final.dropna(subset=['area (sq. mi)'])\nfinal = final.dropna()"])
     namespace = {**pipeline_globals, "final": spark.createDataFrame(frame)}
     exec(rewritten.cells[1].generated, namespace)
     assert rows(namespace["final"].toPandas()) == rows(frame.dropna())
+    assert rows(namespace["some"].toPandas()) == rows(frame.dropna(subset=["area (sq. mi)"]))
+
+
+def test_driver_code_gets_pandas_index_back(spark, pipeline_globals, compat):
+    """Label lookups on group keys or a set_index run on the driver with the index the notebook's pandas code expects."""
+    from nb2prod.convert.engine import rewrite_sources
+
+    frame = pd.DataFrame({"carrier": ["AA", "UA", "AA"], "day": ["d1", "d2", "d3"], "delay": [1.0, 5.0, 3.0]})
+    cells = [
+        "import pandas as pd\nflights = pd.read_csv(path)",
+        "by = flights.groupby('carrier').delay.mean()\naa = by.loc['AA']\n"
+        "daily = flights.set_index('day')\nd2 = daily.loc['d2', 'delay']\nlabels = list(by.index)",
+    ]
+    rewritten = rewrite_sources(cells)
+    assert "index=['carrier'], series='delay')" in rewritten.cells[1].generated
+    namespace = {**pipeline_globals, "flights": spark.createDataFrame(frame), "driver": compat.Driver(spark, {})}
+    exec(rewritten.cells[1].generated, namespace)
+    expected: dict = {"flights": frame}
+    exec("\n".join(cells[1:]), {"pd": pd}, expected)
+    assert (namespace["aa"], namespace["d2"], namespace["labels"]) == (expected["aa"], expected["d2"], expected["labels"]) == (2.0, 5.0, ["AA", "UA"])

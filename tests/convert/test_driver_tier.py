@@ -120,12 +120,23 @@ def test_consecutive_driver_statements_share_one_collection(spark, compat):
 def test_frame_on_the_driver_joins_a_spark_frame(spark, compat, pipeline_globals):
     flights = pd.DataFrame({"carrier": ["UA", "AA", "UA", "B6"], "delay": [5.0, -2.0, 30.0, 1.0]})
     carriers = pd.DataFrame({"carrier": ["UA", "AA"], "name": ["United", "American"]})
-    cells = ["lookup = carriers.set_index('carrier')", "named = flights.merge(lookup, on='carrier')"]
+    cells = ["lookup = carriers.convert_dtypes()", "named = flights.merge(lookup, on='carrier')"]
     spark_side = run_generated(cells, {"flights": flights, "carriers": carriers}, spark, compat, pipeline_globals)
     pandas_side = run_pandas(cells, {"flights": flights, "carriers": carriers})
     assert "compat.from_pandas(spark, lookup)" in rewrite_sources(
         [READ.format(name="flights"), READ.format(name="carriers"), *cells]
     ).cells[3].generated
+    assert_same_dataset(pandas_side["named"], spark_side["named"].toPandas(), "named")
+
+
+def test_merge_on_a_column_moved_into_the_index(spark, compat, pipeline_globals):
+    """pandas merges on= an index level as on a column; set_index keeps it a column in Spark (PS159)."""
+    flights = pd.DataFrame({"carrier": ["UA", "AA", "UA", "B6"], "delay": [5.0, -2.0, 30.0, 1.0]})
+    carriers = pd.DataFrame({"carrier": ["UA", "AA"], "name": ["United", "American"]})
+    cells = ["lookup = carriers.set_index('carrier')", "named = flights.merge(lookup, on='carrier')"]
+    spark_side = run_generated(cells, {"flights": flights, "carriers": carriers}, spark, compat, pipeline_globals)
+    pandas_side = run_pandas(cells, {"flights": flights, "carriers": carriers})
+    assert "driver" not in rewrite_sources([READ.format(name="flights"), READ.format(name="carriers"), *cells]).cells[3].generated
     assert_same_dataset(pandas_side["named"], spark_side["named"].toPandas(), "named")
 
 

@@ -215,7 +215,10 @@ def statement_names(statement: cst.CSTNode) -> _Names:
 def _pandas_code(name: str, kind: Kind) -> str | None:
     """The pandas value of a Spark-side name, as code for a driver statement; None if it has none."""
     if isinstance(kind, Frame):
-        return f"driver.pandas({name}, {name!r})"
+        extra = f", index={list(kind.keys)!r}" if kind.keys else ""
+        if kind.series_col is not None:
+            extra += f", series={kind.series_col!r}"
+        return f"driver.pandas({name}, {name!r}{extra})"
     if isinstance(kind, Column) and kind.frame is not None and kind.frame.isidentifier():
         if kind.name is not None:
             return f"driver.pandas({kind.frame}, {kind.frame!r})[{kind.name!r}]"

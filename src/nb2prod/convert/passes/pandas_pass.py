@@ -193,6 +193,8 @@ class PandasPass(CellPass):
                 self.report(original, "PS007", "not-converted", "the Spark form of this statement does not compile", pandas_call=True)
                 reasons = ["PS007"]
         if not reasons:
+            if updated is not original and _assigns_itself(updated):
+                return cst.RemovalSentinel.REMOVE  # stocks = stocks.set_index("Date"): nothing left to run
             return updated
         statements, now_pandas, missing = driver_statement(original, env_before)
         statements = [fit_quotes(s) for s in statements]
@@ -1118,6 +1120,20 @@ def _base_of(node: cst.BaseExpression) -> cst.BaseExpression:
     while isinstance(node, (cst.Subscript, cst.Attribute)):
         node = node.value
     return node
+
+
+def _assigns_itself(statement: cst.BaseStatement) -> bool:
+    """Whether ``statement`` is ``x = x`` (what a rewrite that needs no Spark code leaves of ``x = x.set_index(...)``)."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    assign = statement.body[0]
+    return (
+        isinstance(assign, cst.Assign)
+        and len(assign.targets) == 1
+        and isinstance(assign.targets[0].target, cst.Name)
+        and isinstance(assign.value, cst.Name)
+        and assign.targets[0].target.value == assign.value.value
+    )
 
 
 def _walk(node: cst.CSTNode):

@@ -1,7 +1,7 @@
 """PS114 dropna."""
 
 from nb2prod.convert.kinds import Frame
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, register, str_list
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, name_ref, names_of, register
 
 
 @register
@@ -10,7 +10,10 @@ class DropNa(Rule):
 
     What it does:
         ``df.dropna(subset=..., how=..., thresh=...)`` becomes
-        ``df.dropna(how=..., thresh=..., subset=[...])``.
+        ``df.dropna(how=..., thresh=..., subset=[...])`` (a name with a dot quoted, as Spark
+        resolves ``a.b`` as a struct field); ``df.dropna()`` with no subset becomes
+        ``compat.dropna(df)``, which quotes every column name of the frame the same way (Spark's
+        own ``dropna()`` fails on a column named ``area (sq. mi)``).
 
     Why:
         Spark's ``dropna`` (``na.drop``) treats NaN as missing as pandas does.
@@ -20,6 +23,10 @@ class DropNa(Rule):
         Before: ``flights = flights.dropna(subset=["arr_delay"])``
 
         After: ``flights = flights.dropna(subset=["arr_delay"])``
+
+        Before: ``final = final.dropna()``
+
+        After: ``final = compat.dropna(final)``
     """
 
     code = "PS114"
@@ -42,7 +49,8 @@ class DropNa(Rule):
             if arg is not None:
                 parts.append(f"{key}={arg.code}")
         subset = site.get(None, "subset", None)
-        if subset is not None:
-            parts.append(f"subset=[{str_list(names_of(subset))}]")
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
+        if subset is None:
+            return Rewrite(f"compat.dropna({', '.join([site.receiver, *parts])})", kind, uses=frozenset({"compat"}))
+        parts.append(f"subset=[{', '.join(name_ref(n) for n in names_of(subset))}]")
         return Rewrite(f"{site.receiver}.dropna({', '.join(parts)})", kind)

@@ -13,7 +13,10 @@ class Merge(Rule):
     What it does:
         ``a.merge(b, on=..., how=..., suffixes=...)`` and ``pd.merge(a, b, ...)``
         become ``compat.merge(a, b, on=..., how=..., suffixes=...)``, a short
-        function in the generated package built from ``DataFrame.join``.
+        function in the generated package built from ``DataFrame.join``. With no
+        ``on``/``left_on``/``right_on``, ``compat.merge`` joins on the columns
+        both frames have, as pandas does, found from the frames' schemas when
+        the pipeline runs (no Spark job).
 
     Why:
         A plain Spark join differs from ``merge`` in three ways users notice:
@@ -28,6 +31,10 @@ class Merge(Rule):
         Before: ``by_carrier = by_carrier.merge(airlines, on="carrier", how="left")``
 
         After: ``by_carrier = compat.merge(by_carrier, airlines, on=["carrier"], how="left")``
+
+        Before: ``merged = pd.merge(pop, areas, how="outer")``
+
+        After: ``merged = compat.merge(pop, areas, how="full")``
     """
 
     code = "PS110"
@@ -69,11 +76,13 @@ class Merge(Rule):
         if suffixes is not None:
             parts.append(f"suffixes={suffixes.code}")
         keys = site.get(None, "on", None) or site.get(None, "left_on", None)
-        if keys is None:
-            raise NotConvertible("merge on common columns needs on=...; name the keys")
+        if keys is None and (site.get(None, "right_on", None) is not None or (how is not None and how.literal == "cross")):
+            raise NotConvertible("merge with right_on= alone, or how='cross', has no Spark form yet")
         code = f"compat.merge({', '.join(parts)})"
         sort = site.get(None, "sort", None)
         if sort is not None and sort.literal is True:  # pandas sorts the result by the join keys
+            if keys is None:
+                raise NotConvertible("merge(sort=True) on common columns: the sort keys are known only at run time")
             order = ", ".join(f"F.asc_nulls_last({py_str(k)})" for k in names_of(keys))
             return Rewrite(f"{code}.orderBy({order})", Frame(sorted=True), uses=frozenset({"compat", "F"}))
         return Rewrite(code, Frame(), uses=frozenset({"compat"}))

@@ -44,8 +44,9 @@ class Resample(Rule):
         (``sum``/``count``/``size`` 0, ``mean`` NaN); Spark only has bins that hold
         rows: partial. Multiples (``"2D"``), week and end-labelled rules (``W``,
         ``M``/``ME``, ``Q``, ``Y``), ``closed``/``label``/``origin``/``offset``, and
-        resampling on the index (``set_index("ts").resample("D")``, which needs the
-        index Spark has not) are not converted.
+        resampling on an index nb2prod does not know as one column are not converted;
+        on an index set from a column (``set_index("ts").resample("D")``, PS159) the
+        bins are that column's.
 
     Example:
         Before: ``daily = flights.resample("D", on="time_hour")["dep_delay"].mean().reset_index()``
@@ -68,9 +69,13 @@ class Resample(Rule):
         on = site.get(None, "on", None)
         site.kwargs.pop("on", None)
         site.only(positional=1)
+        kind = site.kind if isinstance(site.kind, Frame) else Frame()
         if on is None:
-            raise NotConvertible("resample on the index: Spark has no index; use resample(rule, on=column)")
-        column = on.literal_or(None)
+            if len(kind.keys) != 1:
+                raise NotConvertible("resample on the index: Spark has no index; use resample(rule, on=column)")
+            column = kind.keys[0]  # set_index("time_hour").resample("D"): the index is that column
+        else:
+            column = on.literal_or(None)
         if not isinstance(column, str):
             raise NotConvertible(f"on={on.code} is not a column name")
         alias = rule.literal_or(None) if rule is not None else None
@@ -78,7 +83,6 @@ class Resample(Rule):
             raise NotConvertible(f"rule {rule.code if rule else None}: only D, h, min, s, MS, QS, YS map to date_trunc")
         col = py_str(column)
         frame = f"{site.receiver}.withColumn({col}, F.date_trunc({py_str(UNITS[alias])}, F.col({col})))"
-        kind = site.kind if isinstance(site.kind, Frame) else Frame()
         grouped = Grouped(frame=frame, keys=(column,), bools=kind.bools)
         note = "pandas also makes the empty bins between the first and last (0 for sum/count/size, NaN for mean); Spark only has bins with rows"
         return Rewrite(frame, grouped, outcome="partial", note=note, uses=frozenset({"F"}))
