@@ -171,3 +171,21 @@ def test_driver_code_gets_pandas_index_back(spark, pipeline_globals, compat):
     expected: dict = {"flights": frame}
     exec("\n".join(cells[1:]), {"pd": pd}, expected)
     assert (namespace["aa"], namespace["d2"], namespace["labels"]) == (expected["aa"], expected["d2"], expected["labels"]) == (2.0, 5.0, ["AA", "UA"])
+
+
+@pytest.mark.parametrize("keep", ["first", "last", False])
+def test_drop_duplicates_keeps_pandas_row_after_a_read(spark, compat, tmp_path, keep):
+    """A file read in several partitions: the row kept per key is the one pandas keeps."""
+    path = tmp_path / "orders.csv"
+    lines = ["order_id,item,qty"] + [f"{i % 97},item{i},{i}" for i in range(2000)] + ["5000,once,1"]
+    path.write_text("\n".join(lines) + "\n")
+    expected = pd.read_csv(path).drop_duplicates(subset=["order_id"], keep=keep)
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")
+    try:
+        frame = spark.read.options(**compat.CSV_READ_OPTIONS).csv(str(path))
+        assert frame.rdd.getNumPartitions() > 4
+        actual = compat.drop_duplicates(frame, ["order_id"], keep=keep).toPandas()
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert list(actual.columns) == ["order_id", "item", "qty"]
+    assert rows(actual) == rows(expected)
