@@ -146,3 +146,12 @@ def test_a_value_of_another_type_is_an_error_not_a_null(spark, compat, tmp_path:
     frame = schemas.read_csv(spark, str(path))
     with pytest.raises(Exception, match="(?i)malformed"):
         frame.select("id").collect()
+
+
+def test_a_file_with_short_rows_is_inferred_at_run_time(tmp_path: Path) -> None:
+    """brandon-rhodes' sales2.csv: report lines of one field that pandas pads with NaN; FAILFAST would refuse them."""
+    path = tmp_path / "sales2.csv"
+    path.write_text("Title,Units sold,List price\n,\nSales report for Q4\nSwimrand,1,2.99\n")
+    assert infer_csv_schema(path) is None
+    path.write_text("Title,Units sold,List price\nSwimrand,1,\nDuck,2,3.5\n")  # a missing last value is not a short row
+    assert infer_csv_schema(path) == InferredSchema(["Title STRING", "`Units sold` BIGINT", "`List price` DOUBLE"], {})

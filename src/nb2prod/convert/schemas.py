@@ -30,7 +30,8 @@ string still fails the step.
 
 Dates stay text (as ``pandas.read_csv`` keeps them without ``parse_dates``; the rewrite of
 ``parse_dates`` parses the named columns after reading). A file pandas cannot read, whose header
-pandas renames (duplicate or empty names), with another dtype (an integer beyond int64), larger
+pandas renames (duplicate or empty names), with rows shorter than its header (pandas pads
+them; Spark's FAILFAST would refuse them), with another dtype (an integer beyond int64), larger
 than :data:`MAX_BYTES`, or when pandas is not installed, gets no schema: the pipeline infers it
 at run time as before.
 """
@@ -97,6 +98,10 @@ def infer_csv_schema(path: Path, sep: str = ",", encoding: str | None = None) ->
         return None
     if list(frame.columns) != header or len(set(header)) != len(header):
         return None
+    # a row with fewer fields than the header (pandas pads it with NaN) is malformed to Spark's FAILFAST:
+    # such a file is inferred at run time; only a file whose last column has missing values can have one
+    if len(frame) and frame.iloc[:, -1].isna().any() and _has_short_rows(path, sep, encoding, len(header)):
+        return None
     other_na = [v for v in PANDAS_NA if v not in ("NA", "")]
     types, casts = [], {}
     for column, dtype in frame.dtypes.items():
@@ -115,6 +120,12 @@ def infer_csv_schema(path: Path, sep: str = ",", encoding: str | None = None) ->
                     casts[str(column)] = "DOUBLE"
         types.append(f"{ddl_name(str(column))} {spark_type}")
     return InferredSchema(types, casts)
+
+
+def _has_short_rows(path: Path, sep: str, encoding: str | None, width: int) -> bool:
+    """Whether a non-blank row of the CSV file has fewer than ``width`` fields."""
+    with path.open(newline="", encoding=encoding or "utf-8-sig") as handle:
+        return any(0 < len(row) < width for row in csv.reader(handle, delimiter=sep, quotechar='"', doublequote=True))
 
 
 def csv_schemas(files: list[Path], code: str, config: dict | None = None) -> dict[str, dict[str, str]]:
