@@ -70,6 +70,10 @@ def literal_value(node: cst.BaseExpression):
     raise ValueError("not a literal")
 
 
+#: top-level sections of the generated package's configuration; a notebook constant is never stored under one
+RESERVED_KEYS = frozenset({"spark", "metrics", "http", "driver", "airflow", "profiling", "staging", "logging", "pipeline", "env"})
+
+
 def _key(text: str) -> str:
     key = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
     return key or "value"
@@ -299,6 +303,8 @@ class ConfigPass(CellPass):
         return updated_node.with_changes(value=cst.parse_expression(f'config["{key}"]'))
 
     def _unique(self, key: str, value) -> str:
+        if key in RESERVED_KEYS:  # AIRFLOW = 5 would replace the package's own airflow: section
+            key = f"{key}_value"
         candidate, n = key, 2
         while candidate in self.state.config and self.state.config[candidate] != value:
             candidate, n = f"{key}_{n}", n + 1
