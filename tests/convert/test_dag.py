@@ -121,6 +121,13 @@ def test_the_dag_compiles_and_imports_no_spark_at_parse_time() -> None:
     }
 
 
+def test_a_pipeline_without_steps_gives_a_dag_without_tasks() -> None:
+    """Every cell dropped (only plots and prints): the file still compiles, with an empty STEPS."""
+    text = render_dag("plots", [], "plots.ipynb")
+    compile(text, "plots_dag.py", "exec")
+    assert "STEPS: dict[str, tuple[str, ...]] = {\n}\n" in text
+
+
 def test_the_stand_in_steps_are_the_pipeline_step_blocks() -> None:
     pipeline = 'def run(spark, config):\n    with step("cell 3"):\n        x = 1\n\n    with step("cell 12"):\n        y = 2\n'
     assert [(s.name, s.cells) for s in cell_steps(pipeline)] == [("cell_3", (3,)), ("cell_12", (12,))]
