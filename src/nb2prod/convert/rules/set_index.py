@@ -1,19 +1,19 @@
 """PS159 set-index."""
 
 from nb2prod.convert.kinds import Frame
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, register
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, register, str_list
 
 
 @register
 class SetIndex(Rule):
-    """``set_index(columns)`` needs no Spark code: the columns stay columns, known as the index.
+    """``set_index(columns)`` keeps the columns as columns, first, known as the index.
 
     What it does:
-        ``df.set_index("Date")`` (or a list of names) becomes ``df`` itself, tracked as a frame
-        whose index is those columns, exactly as the keys of a ``groupby`` aggregation are:
-        ``reset_index()`` then needs no code and ``reset_index(drop=True)`` drops them,
-        ``to_csv`` writes them (where they stand among the columns; pandas writes the index
-        first), and a statement that goes to the driver gets the pandas
+        ``df.set_index("Date")`` (or a list of names) becomes ``compat.index_first(df, ["Date"])``
+        (the same columns, those first), tracked as a frame whose index is those columns,
+        exactly as the keys of a ``groupby`` aggregation are: ``reset_index()`` then needs no
+        code and ``reset_index(drop=True)`` drops them, ``to_csv`` writes them first as pandas
+        writes the index, and a statement that goes to the driver gets the pandas
         frame with that index set again (``driver.pandas(df, 'df', index=['Date'])``), so
         label lookups (``.loc['2010']``), ``.index`` and index joins keep pandas' meaning.
 
@@ -29,14 +29,14 @@ class SetIndex(Rule):
     Example:
         Before: ``stocks = stocks.set_index("Date")``
 
-        After: (no statement: ``stocks`` is the same Spark DataFrame)
+        After: ``stocks = compat.index_first(stocks, ["Date"])``
     """
 
     code = "PS159"
     name = "set-index"
     receiver = "DataFrame"
     methods = ("set_index",)
-    spark = "(nothing: the index columns stay columns)"
+    spark = "df.select(*keys, *others) (compat.index_first)"
     pandas_docs = "https://pandas.pydata.org/docs/reference/api/pandas.DataFrame.set_index.html"
     spark_docs = "https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/dataframe.html"
 
@@ -52,4 +52,9 @@ class SetIndex(Rule):
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
         if kind.keys:
             raise NotConvertible("set_index() replaces an index of group keys: the old keys would be dropped")
-        return Rewrite(site.receiver, Frame(sorted=kind.sorted, keys=tuple(names_of(keys)), bools=kind.bools, order=kind.order))
+        names = names_of(keys)
+        return Rewrite(
+            f"compat.index_first({site.receiver}, [{str_list(names)}])",
+            Frame(sorted=kind.sorted, keys=tuple(names), bools=kind.bools, order=kind.order),
+            uses=frozenset({"compat"}),
+        )
