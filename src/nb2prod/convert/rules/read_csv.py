@@ -14,7 +14,10 @@ class ReadCsv(Rule):
         explicit schema it inferred then by pandas' type rules (the package's ``schemas.py``,
         a DDL string per file name: no ``inferSchema`` pass over the data; a header or a value
         that no longer matches fails the step naming the file). ``sep``, ``usecols`` and
-        ``parse_dates`` are carried over. ``names=cols`` (a file without a header row) reads
+        ``parse_dates`` are carried over; ``index_col="Date"`` (a name or a list of names) keeps
+        the column as a column, first, known as the index, as ``set_index`` does (PS159), and
+        ``parse_dates=True`` then parses it; ``index_col=0`` (a position) is not converted, as
+        the name is known only from the file. ``names=cols`` (a file without a header row) reads
         with ``header`` off and Spark's inference, and names the columns with ``.toDF(*cols)``;
         with ``header=0`` too, the file's header row is replaced by ``cols``, as pandas does.
 
@@ -49,7 +52,14 @@ class ReadCsv(Rule):
         if path is None:
             raise NotConvertible("no path given")
         site.kwargs.pop("filepath_or_buffer", None)
-        site.only("sep", "delimiter", "usecols", "parse_dates", "low_memory", "encoding", "names", "header", positional=1)
+        site.only("sep", "delimiter", "usecols", "parse_dates", "low_memory", "encoding", "names", "header", "index_col", positional=1)
+        index_col = site.get(None, "index_col", None)
+        index: list[str] = []
+        value = MISSING if index_col is None else index_col.literal_or(MISSING)
+        if index_col is not None and value is not None and value is not False:  # index_col=0 is a position
+            if isinstance(value, int) or (isinstance(value, (list, tuple)) and any(isinstance(v, int) for v in value)):
+                raise NotConvertible("read_csv(index_col=<position>): name the column (index_col=\"Date\") so that nb2prod knows the index")
+            index = names_of(index_col)
         options = []
         names = site.get(None, "names", None)
         header = site.get(None, "header", None)
@@ -81,8 +91,15 @@ class ReadCsv(Rule):
         if usecols is not None:
             code += f".select({str_list(names_of(usecols))})"
         parse_dates = site.get(None, "parse_dates", None)
+        if parse_dates is not None and parse_dates.literal_or(MISSING) is False:
+            parse_dates = None
         if parse_dates is not None:
-            columns = names_of(parse_dates)
+            columns = index if parse_dates.literal_or(MISSING) is True else names_of(parse_dates)
+            if not columns:
+                raise NotConvertible("read_csv(parse_dates=True) parses the index, and there is none")
             pairs = ", ".join(f"{py_str(c)}: F.to_timestamp({py_str(c)})" for c in columns)
             code += f".withColumns({{{pairs}}})"
-        return Rewrite(code, Frame(), uses=frozenset(uses | ({"F"} if parse_dates is not None else set())))
+        if index:  # as set_index (PS159): the columns stay columns, first, known as the index
+            code = f"compat.index_first({code}, [{str_list(index)}])"
+            uses = uses | {"compat"}
+        return Rewrite(code, Frame(keys=tuple(index)), uses=frozenset(uses | ({"F"} if parse_dates is not None else set())))
