@@ -20,6 +20,7 @@ Follows: https://docs.python.org/3/howto/logging.html#optimization (lazy
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
@@ -33,6 +34,9 @@ CODES = {
     "LG103": ("bare-expression-dropped", "An expression whose value was only shown in the notebook (df, df.head(), df.shape) is dropped."),
     "LG104": ("plot-dropped", "Plotting (matplotlib, seaborn, plotly, DataFrame.plot) is dropped: the pipeline draws no figures."),
 }
+
+#: the generated package's name, for ``from <name> import profiling`` (set by ``convert_notebook``)
+PACKAGE_NAME: ContextVar[str] = ContextVar("PACKAGE_NAME", default="pipeline")
 
 PLOT_MODULES = ("matplotlib", "seaborn", "plotly", "pandas.plotting", "altair", "bokeh")
 PLOT_METHODS = frozenset({"plot", "hist", "boxplot", "scatter_matrix"})
