@@ -207,6 +207,9 @@ def _third_party_imports(code: str) -> list[str]:
     return sorted(n for n in names if n not in sys.stdlib_module_names and n != "__future__")
 
 
+#: what the generated profiling.py needs when the pipeline calls it (toPandas of Spark values; among the helpers' requirements)
+PROFILING_REQUIREMENTS = ("pandas>=2.2,<3", "pyarrow>=15")
+
 #: import name -> distribution name, where they differ and the distribution may not be installed here
 KNOWN_DISTRIBUTIONS = {
     "sklearn": "scikit-learn", "yaml": "PyYAML", "cv2": "opencv-python", "PIL": "Pillow",
@@ -302,8 +305,13 @@ def convert_notebook(
         recorded = record(notebook.path, lambda rows: _sample_inputs(notebook, inputs, rows))
         samples, notebook_dir = recorded.samples, recorded.notebook_dir
     schemas = csv_schemas(inputs, "\n".join(c.generated for c in rewritten.cells), rewritten.state.config)
+    profiled = "profiling" in rewritten.state.uses  # profiling.py collects Spark values with pandas
+
+    def package_dependencies(imports: list[str], requirements: list[str], name: str) -> list[str]:
+        return dependencies(imports, [*requirements, *(PROFILING_REQUIREMENTS if profiled else ())], name)
+
     files, report = render_package(
-        notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports, outdir=outdir, schemas=schemas
+        notebook, rewritten, name, samples, notebook_dir, package_dependencies, _third_party_imports, outdir=outdir, schemas=schemas
     )
     files, report = _own_files(notebook, outdir, name, files, report, recorded)
     files, report = _redact(notebook, outdir, files, report, found, rewritten.state.secret_values)

@@ -167,6 +167,7 @@ class LoggingPass(CellPass):
 
     def _mark(self, statement: cst.CSTNode) -> cst.CSTNode:
         self.profiled[id(statement)] = statement
+        self.state.uses.add("profiling")  # the package needs pandas to collect Spark values for it
         return statement
 
     def _profiling_line(self, line: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
