@@ -73,6 +73,11 @@ SHOW_METHODS = frozenset(
 )
 #: what a print inspects when it shows one of these: a Spark job each, once converted
 INSPECT_METHODS = SHOW_METHODS | {"count", "value_counts", "isna", "isnull", "sum", "mean"}
+#: plotting calls that only decorate a figure drawn elsewhere (a group of only these draws nothing)
+DECORATIONS = frozenset({
+    "legend", "title", "suptitle", "xlabel", "ylabel", "xlim", "ylim", "xticks", "yticks", "grid", "tight_layout",
+    "set_title", "set_xlabel", "set_ylabel", "set_xlim", "set_ylim", "savefig", "close",
+})  # fmt: skip
 #: methods shown bare at the top level of a cell that become profiling tables (LG105)
 PROFILED_METHODS = frozenset({"describe", "info", "value_counts"})
 _SIMPLE_SPEC = re.compile(r"^[-+ 0#]?\d*(\.\d+)?[dfeEgGsx%]?$")
@@ -194,11 +199,17 @@ class LoggingPass(CellPass):
         if self._is_builtin(call.func, "display"):
             if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
                 return None
+            shown = call.args[0].value
+            head = isinstance(shown, cst.Call) and isinstance(shown.func, cst.Attribute) and shown.func.attr.value == "head"
+            if not _simple(shown.func.value if head else shown):
+                return None  # an expression the pandas pass may leave on the driver: dropped, as before (LG102)
             name = self._unique(f"cell_{self.cell}_display")
             new = _profiling_call("table", name, *_shown(call.args[0].value))
         elif isinstance(call.func, cst.Attribute) and call.func.attr.value in PROFILED_METHODS and not self._is_logger(call):
             method = call.func.attr.value
             receiver = call.func.value
+            if not _simple(receiver):
+                return None  # `df.groupby("k").x.describe()`: dropped, as before (LG103)
             if method == "value_counts":
                 name = self._unique(f"cell_{self.cell}_value_counts")
                 new = _profiling_call("table", name, _lazy(call))
@@ -228,7 +239,8 @@ class LoggingPass(CellPass):
         call = statement.value
         attrs = chain_attrs(call.func)
         show = bool(attrs) and attrs[0] == "show"
-        return _FigureLine(self.cell, self._reads(call), [], saves=bool(attrs) and attrs[0] == "savefig", show=show)
+        decorates = bool(attrs) and attrs[0] in DECORATIONS
+        return _FigureLine(self.cell, self._reads(call), [], saves=bool(attrs) and attrs[0] == "savefig", show=show, decorates=decorates)
 
     def _reads(self, node: cst.CSTNode) -> list[str]:
         """The names ``node`` reads that the notebook binds (not modules, builtins or libraries), in order."""
@@ -273,8 +285,11 @@ class LoggingPass(CellPass):
             bound.update(line.bound)
         drawn = [s for s, line in zip(group, lines) if not line.show]
         elsewhere = [n for n in params if n in self.plot_names]
-        if elsewhere or not drawn:
-            why = f"it draws on the figure `{elsewhere[0]}` of another cell" if elsewhere else "it only shows the figure"
+        if elsewhere or all(line.show or line.decorates for line in lines):
+            if elsewhere:
+                why = f"it draws on the figure `{elsewhere[0]}` of another cell"
+            else:
+                why = "it draws no data (the cell's plots are inside a block)" if drawn else "it only shows the figure"
             for line in lines:
                 event = self.state.events[line.event]
                 self.state.events[line.event] = replace(event, code="LG104", outcome="dropped", message=f"{event.message.split('`')[1] if '`' in event.message else 'plot'}: dropped, {why}")
@@ -491,6 +506,8 @@ class _FigureLine:
     bound: list[str]
     saves: bool = False
     show: bool = False
+    #: only titles, labels or limits an existing figure: draws no data
+    decorates: bool = False
     event: int = -1
 
 
@@ -529,6 +546,24 @@ def _lazy(value: cst.BaseExpression) -> cst.BaseExpression:
 
 
 _FRAME_ATTRIBUTES = frozenset({"T", "loc", "iloc", "at", "iat", "values", "index", "columns", "dtypes", "str", "dt", "cat", "plot"})
+
+
+def _simple(node: cst.BaseExpression) -> bool:
+    """A name, ``name.column`` or ``name["column"]`` / ``name[["a", "b"]]``: what profiling can take
+    as it is (a Spark or pandas frame or column), with no computation the pandas pass might leave on the driver."""
+    if isinstance(node, cst.Name):
+        return True
+    if isinstance(node, cst.Attribute):
+        return isinstance(node.value, cst.Name)
+    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index):
+            return False
+        value = index.value
+        if isinstance(value, cst.SimpleString):
+            return True
+        return isinstance(value, cst.List) and all(isinstance(e.value, cst.SimpleString) for e in value.elements)
+    return False
 
 
 def _shown(value: cst.BaseExpression) -> list[cst.BaseExpression | cst.Arg]:
