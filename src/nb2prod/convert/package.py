@@ -207,8 +207,9 @@ def _third_party_imports(code: str) -> list[str]:
     return sorted(n for n in names if n not in sys.stdlib_module_names and n != "__future__")
 
 
-#: what the generated profiling.py needs when the pipeline calls it (toPandas of Spark values; among the helpers' requirements)
-PROFILING_REQUIREMENTS = ("pandas>=2.2,<3", "pyarrow>=15")
+#: what the generated profiling.py needs when the pipeline calls it: pandas for toPandas() of Spark values (Arrow is
+#: not switched on in the generated configuration, so pyarrow is not needed); among the helpers' requirements
+PROFILING_REQUIREMENTS = ("pandas>=2.2,<3",)
 
 #: import name -> distribution name, where they differ and the distribution may not be installed here
 KNOWN_DISTRIBUTIONS = {
