@@ -157,3 +157,44 @@ def test_generated_test_module_imports_without_recorded_results(tmp_path, genera
     tests = generated(result.outdir, result.name)
     assert tests.RECORDED["recorded"] is False
     assert "--record-expected" in tests.NOT_RECORDED
+
+
+def test_the_comparison_ignores_row_order_and_tiny_float_differences_but_not_real_ones(tmp_path, generated):
+    """What the generated compare_output accepts and refuses, on files written by hand (no Spark, no kernel):
+    Spark's directory of part files against the notebook's CSV."""
+    notebook = _project(tmp_path / "project")
+    result = convert_notebook(notebook, tmp_path / "pkg")
+    expected_dir = result.outdir / "tests" / "expected"
+    (expected_dir / "by_region.csv").write_text("region,total,when\nnorth,10.5,2013-01-01 05:00:00\nsouth,3.25,2013-01-02 06:00:00\n")
+    entry = {"path": "out/by_region.csv", "format": "csv", "expected": "by_region.csv", "rows": 2, "columns": ["region", "total", "when"], "order": None}
+    (expected_dir / "expected.json").write_text(json.dumps({"recorded": True, "note": None, "rtol": 1e-6, "atol": 1e-9, "outputs": [entry]}))
+    tests = generated(result.outdir, result.name)
+    work = tmp_path / "work"
+    out = work / "out" / "by_region.csv"
+    out.mkdir(parents=True)
+
+    def spark_wrote(*parts: str) -> None:
+        for old in out.iterdir():
+            old.unlink()
+        for i, text in enumerate(parts):
+            (out / f"part-0000{i}-x.csv").write_text(text)
+        (out / "_SUCCESS").write_text("")
+
+    spark_wrote("region,total,when\nsouth,3.2500000001,2013-01-02T06:00:00.000Z\n", "region,total,when\nnorth,10.5,2013-01-01T05:00:00.000Z\n")
+    tests.compare_output(work, entry)  # other order, a last-digit difference, Spark's timestamps: equal
+
+    spark_wrote("region,total,when\nsouth,3.26,2013-01-02T06:00:00.000Z\nnorth,10.5,2013-01-01T05:00:00.000Z\n")
+    with pytest.raises(AssertionError, match=r"a row differs: the pipeline's \('south', 3.26"):
+        tests.compare_output(work, entry)
+
+    spark_wrote("region,total,when\nsouth,x,2013-01-02T06:00:00.000Z\nnorth,10.5,2013-01-01T05:00:00.000Z\n")
+    with pytest.raises(AssertionError, match="column total is text, the notebook's is number"):
+        tests.compare_output(work, entry)
+
+    spark_wrote("region,amount,when\nsouth,3.25,2013-01-02T06:00:00.000Z\nnorth,10.5,2013-01-01T05:00:00.000Z\n")
+    with pytest.raises(AssertionError, match=r"columns \['region', 'amount', 'when'\], the notebook's \['region', 'total', 'when'\]"):
+        tests.compare_output(work, entry)
+
+    spark_wrote("region,total,when\n")
+    with pytest.raises(AssertionError, match="is empty, where the notebook wrote 2 rows"):
+        tests.compare_output(work, entry)
