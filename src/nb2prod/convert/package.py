@@ -21,6 +21,7 @@ import libcst as cst
 from nb2prod.convert.engine import Rewritten, rewrite_cells
 from nb2prod.convert.gate import check_package, normalise_requirement, requirement_key, requirement_problem
 from nb2prod.convert.passes.config_pass import KNOWN_SECRETS
+from nb2prod.convert.passes.logging_pass import PACKAGE_NAME
 from nb2prod.convert.render import relpath, render_package
 from nb2prod.convert.schemas import csv_schemas
 from nb2prod.convert.secrets import Secret, notebook_secrets, redact_files, scan_files
@@ -32,6 +33,8 @@ from nb2prod.notebook import Notebook, load_notebook
 SAMPLE_ROWS = 200
 SAMPLE_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".jsonl")
 MAX_COPY_BYTES = 2_000_000
+#: inputs up to this size go into tests/data whole (lookup tables: every key a join needs)
+WHOLE_FILE_BYTES = 300_000
 
 
 @dataclass
@@ -120,25 +123,57 @@ def _check_outdir_unguarded(outdir: Path, notebook: Path, force: bool) -> None:
 
 
 def _input_files(notebook: Notebook, rewritten: Rewritten) -> list[Path]:
-    """The input files the configuration points at (a file, or the data files of a directory), sorted."""
+    """The input files the configuration points at, sorted: a file, or those data files of a directory
+    that the code names (``f"{DATA_DIR}/flights.csv"``; every data file when it names none).
+
+    Settings named ``output*`` are where the notebook writes, not inputs: files found there (outputs of
+    an earlier run of the notebook) are not sampled.
+    """
     base = notebook.path.resolve().parent
+    code = "\n".join(c.generated for c in rewritten.cells)
     found: list[Path] = []
-    for value in rewritten.state.config.values():
-        if not isinstance(value, str) or "://" in value:
+    for key, value in rewritten.state.config.items():
+        if not isinstance(value, str) or "://" in value or str(key).lower().startswith("output"):
             continue
         path = (base / value).resolve() if not os.path.isabs(value) else Path(value)
         try:
             if path.is_file():
                 found.append(path)
             elif path.is_dir():
-                found.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (*SAMPLE_SUFFIXES, ".parquet")))
+                files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in (*SAMPLE_SUFFIXES, ".parquet"))
+                named = [p for p in files if p.name in code]
+                found.extend(named or files)
         except OSError:
             continue
     return sorted(set(found))
 
 
-def _sample_inputs(notebook: Notebook, found: list[Path]) -> tuple[dict[str, bytes], str]:
+def _sample_lines(path: Path, rows: int) -> bytes:
+    """The header and ``rows`` lines of a line-oriented file, spread evenly over it (every k-th line,
+    in file order), so that a sample holds more than the first day or the first group of the file.
+    A file of at most ``rows`` lines, or at most :data:`WHOLE_FILE_BYTES` (a lookup table that joins
+    need whole), is copied whole. JSON that is not JSON lines keeps its first lines, as before."""
+    data = path.read_bytes() if path.stat().st_size <= WHOLE_FILE_BYTES else None
+    if data is not None:
+        return data
+    with path.open("rb") as handle:
+        total = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    step = max(1, (total - 1) // rows) if path.suffix != ".json" else 1
+    kept: list[bytes] = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle):
+            if number == 0 or (number - 1) % step == 0:
+                kept.append(line)
+                if len(kept) > rows:
+                    break
+    return b"".join(kept)
+
+
+def _sample_inputs(notebook: Notebook, found: list[Path], rows: int = SAMPLE_ROWS) -> tuple[dict[str, bytes], str]:
     """Small copies of the input files ``found`` (see :func:`_input_files`), laid out as around the notebook.
+
+    Args:
+        rows: data lines kept per line-oriented input (see :func:`_sample_lines`).
 
     Returns:
         (relative path under tests/data -> bytes, notebook directory relative to tests/data).
@@ -151,9 +186,7 @@ def _sample_inputs(notebook: Notebook, found: list[Path]) -> tuple[dict[str, byt
     for path in found:
         rel = path.relative_to(root).as_posix()
         if path.suffix in SAMPLE_SUFFIXES:
-            with path.open("rb") as handle:
-                lines = [line for _, line in zip(range(SAMPLE_ROWS + 1), handle)]
-            samples[rel] = b"".join(lines)
+            samples[rel] = _sample_lines(path, rows)
         elif path.stat().st_size <= MAX_COPY_BYTES:
             samples[rel] = path.read_bytes()
     return samples, base.relative_to(root).as_posix() or "."
@@ -173,6 +206,10 @@ def _third_party_imports(code: str) -> list[str]:
                 names.add(cst.Module(body=[]).code_for_node(small.module).split(".")[0])
     return sorted(n for n in names if n not in sys.stdlib_module_names and n != "__future__")
 
+
+#: what the generated profiling.py needs when the pipeline calls it: pandas for toPandas() of Spark values (Arrow is
+#: not switched on in the generated configuration, so pyarrow is not needed); among the helpers' requirements
+PROFILING_REQUIREMENTS = ("pandas>=2.2,<3",)
 
 #: import name -> distribution name, where they differ and the distribution may not be installed here
 KNOWN_DISTRIBUTIONS = {
@@ -221,7 +258,9 @@ def dependencies(imports: list[str], requirements: list[str], name: str) -> list
     return sorted(deps.values(), key=str.lower)
 
 
-def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None, name: str | None = None, force: bool = False) -> ConversionResult:
+def convert_notebook(
+    notebook_path: str | Path, outdir: str | Path | None = None, name: str | None = None, force: bool = False, record_expected: bool = False
+) -> ConversionResult:
     """Convert a notebook into a package directory.
 
     Args:
@@ -229,6 +268,8 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
         outdir: where to write the package (default ``<notebook stem>_pipeline`` beside the notebook).
         name: the Python package and console script name (default from the notebook's file name).
         force: replace an existing non-empty ``outdir``.
+        record_expected: run the notebook (nbclient) on the test sample and record its outputs in
+            ``tests/expected/`` for the generated tests to compare with (:mod:`nb2prod.convert.expected`).
 
     Returns:
         A :class:`ConversionResult` with the summary of ``conversion.json``.
@@ -244,6 +285,7 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
     _check_outdir(outdir, notebook.path, force)
     found = notebook_secrets(notebook)
     token = KNOWN_SECRETS.set({s.value: s.label for s in found})
+    named = PACKAGE_NAME.set(name)
     try:
         rewritten = rewrite_cells(notebook.code_cells)
     except Exception as exc:  # a bug in a pass: still one line naming the notebook, never a traceback
@@ -254,13 +296,26 @@ def convert_notebook(notebook_path: str | Path, outdir: str | Path | None = None
         ) from None
     finally:
         KNOWN_SECRETS.reset(token)
+        PACKAGE_NAME.reset(named)
     inputs = _input_files(notebook, rewritten)
     samples, notebook_dir = _sample_inputs(notebook, inputs)
+    recorded = None
+    if record_expected:
+        from nb2prod.convert.expected import record_expected as record
+
+        recorded = record(notebook.path, lambda rows: _sample_inputs(notebook, inputs, rows))
+        samples, notebook_dir = recorded.samples, recorded.notebook_dir
     schemas = csv_schemas(inputs, "\n".join(c.generated for c in rewritten.cells), rewritten.state.config)
+    profiled = "profiling" in rewritten.state.uses  # profiling.py collects Spark values with pandas
+
+    def package_dependencies(imports: list[str], requirements: list[str], name: str) -> list[str]:
+        return dependencies(imports, [*requirements, *(PROFILING_REQUIREMENTS if profiled else ())], name)
+
     files, report = render_package(
-        notebook, rewritten, name, samples, notebook_dir, dependencies, _third_party_imports, outdir=outdir, schemas=schemas
+        notebook, rewritten, name, samples, notebook_dir, package_dependencies, _third_party_imports, outdir=outdir, schemas=schemas
     )
     files = _add_dag(notebook, outdir, name, files, report)
+    files, report = _own_files(notebook, outdir, name, files, report, recorded)
     files, report = _redact(notebook, outdir, files, report, found, rewritten.state.secret_values)
     check_package(files, str(notebook.path))
     _write_atomically(outdir, files)
@@ -279,6 +334,45 @@ def _add_dag(notebook: Notebook, outdir: Path, name: str, files: dict[str, bytes
     relative = relpath(notebook.path.resolve(), outdir.resolve())
     files[MANIFEST_NAME] = dump_manifest(build_manifest(notebook, report["cells"], files, relative))
     return dict(sorted(files.items()))
+
+
+def _own_files(
+    notebook: Notebook, outdir: Path, name: str, files: dict[str, bytes], report: dict[str, Any], recorded: Any
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The package's profiling module, the expected results of its tests (or why there are none) and
+    what CONVERSION.md and conversion.json say of them; the manifest hashed again over every file."""
+    from nb2prod.convert.expected import MANIFEST, not_recorded
+    from nb2prod.convert.render import environment, safe_name
+
+    files = dict(files)
+    context = {"name": name, "notebook": safe_name(notebook.path.name)}
+    files[f"src/{name}/profiling.py"] = environment().get_template("package/src/profiling.py.j2").render(context).encode()
+    if recorded is not None:
+        files.update(recorded.files)
+        note = recorded.note
+    else:
+        note = "no expected results were recorded (convert with --record-expected to compare with the notebook's own results)"
+        files.update(not_recorded(note))
+    expected = json.loads(files[MANIFEST])
+    report = {**report, "tests": {"expected_recorded": expected["recorded"], "outputs": [o["path"] for o in expected["outputs"]], "note": note}}
+    files["conversion.json"] = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
+    lines = ["", "", "## Tests", ""]
+    if expected["recorded"]:
+        lines.append(
+            f"`tests/test_pipeline.py` compares the pipeline's outputs on the sample in `tests/data/` with the notebook's own "
+            f"results on the same sample, recorded at conversion in `tests/expected/` ({expected['sample_rows']:,} rows per input): "
+            + ", ".join(f"`{o['path']}` ({o['rows']:,} rows)" for o in expected["outputs"])
+            + ". Rows are compared as multisets (in order where the notebook sorted), numbers within "
+            f"rtol {expected['rtol']:g}, column names and types."
+        )
+    else:
+        lines.append("`tests/test_pipeline.py` checks that the pipeline runs on the sample in `tests/data/`; its comparison with the notebook's results is skipped.")
+    if note:
+        lines += ["", f"Note: {note}."]
+    files["CONVERSION.md"] = files["CONVERSION.md"].rstrip(b"\n") + ("\n".join(lines) + "\n").encode()
+    relative = relpath(notebook.path.resolve(), outdir.resolve())
+    files[MANIFEST_NAME] = dump_manifest(build_manifest(notebook, report["cells"], files, relative))
+    return dict(sorted(files.items())), report
 
 
 def _redact(

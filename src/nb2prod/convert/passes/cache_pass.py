@@ -99,6 +99,24 @@ def _assigned(node: cst.CSTNode) -> set[str]:
     return found
 
 
+def _profiling_only(statement: cst.CSTNode) -> bool:
+    """A profiling call that computes nothing unless profiling is on (``profiling.table(...)``, the
+    logging pass's LG105/LG106), or the drawing function of a figure: no action on what it reads.
+    ``profiling.output_figure(...)`` (a saved figure, LG107) runs on every run: it is an action."""
+    if isinstance(statement, cst.FunctionDef):
+        return statement.name.value.startswith("_figure_cell_")
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 and isinstance(statement.body[0], cst.Expr)):
+        return False
+    call = statement.body[0].value
+    return (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and isinstance(call.func.value, cst.Name)
+        and call.func.value.value == "profiling"
+        and call.func.attr.value != "output_figure"
+    )
+
+
 class CachePass(CellPass):
     """Cache DataFrames evaluated by more than one action (see the module docstring)."""
 
@@ -107,7 +125,7 @@ class CachePass(CellPass):
         versions: list[_Version] = []
         current: dict[str, int] = {}
         for index, statement in enumerate(body):
-            if sentinel_cell(statement) is not None:
+            if sentinel_cell(statement) is not None or _profiling_only(statement):
                 continue
             reads = [current[n] for n in sorted(_names(statement)) if n in current]
             target = self._frame_assignment(statement, current)

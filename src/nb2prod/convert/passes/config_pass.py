@@ -6,7 +6,7 @@
   becomes ``NAME = config["name"]``. Paths, URLs, thresholds, dates and sample
   sizes in notebooks are written exactly like this.
 * A literal path given straight to ``pd.read_*`` or ``.to_csv`` / ``.to_parquet``
-  / ``.to_json`` (CF102) becomes a config key ``input_<stem>`` /
+  / ``.to_json`` / ``savefig`` (CF102) becomes a config key ``input_<stem>`` /
   ``output_<stem>``.
 * A value that looks like a credential (CF201) is never written to any generated
   file: the code reads ``require_env("NAME")`` and the report names the variable.
@@ -51,7 +51,7 @@ CODES = {
 }
 
 READERS = ("read_csv", "read_parquet", "read_json", "read_excel", "read_table", "read_feather", "read_pickle")
-WRITERS = ("to_csv", "to_parquet", "to_json", "to_excel", "to_feather", "to_pickle")
+WRITERS = ("to_csv", "to_parquet", "to_json", "to_excel", "to_feather", "to_pickle", "savefig")
 
 
 def literal_value(node: cst.BaseExpression):

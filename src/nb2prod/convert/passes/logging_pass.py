@@ -7,11 +7,19 @@
   data (``print(df.shape)``, ``print(len(df))``, ``print(df.head())``: on Spark
   each is a job) logs at debug level, inside ``if log.isEnabledFor(logging.DEBUG):``
   so that the job runs only when debug logging is on (``--verbose``).
-* ``display(...)`` (LG102), a bare expression statement such as ``df``,
-  ``df.shape`` or ``df.head()`` (LG103), and plotting calls through
-  matplotlib, seaborn, plotly or pandas' ``.plot`` / ``.hist`` (LG104) are
-  dropped: a pipeline has no one to show them to. Each is recorded in the
-  report with the code it had.
+* Exploratory cells are kept behind the setting ``profiling.enabled`` (false by default) through
+  the generated module ``profiling.py``: at the top level of a cell, ``display(x)``, a bare
+  ``x.describe()``, ``x.value_counts()`` or ``x.info()`` becomes
+  ``profiling.table("cell_12_display", ...)`` (``describe``, ``info``; LG105), and a cell's run of
+  plotting statements becomes a function drawn by ``profiling.figure("cell_13_figure", ...)``
+  (LG106), handed the values it reads (Spark DataFrames as pandas, collected only when profiling
+  is on). With profiling off nothing is computed: no Spark job runs. A run of plotting statements
+  that ends in ``savefig(...)`` is a real output (LG107): ``profiling.output_figure(...)`` draws and
+  saves it on every run (its path a setting, by the config pass).
+* What is left of ``display(...)`` (LG102: nested in a block, several arguments), a bare expression
+  statement such as ``df``, ``df.shape`` or ``df.head()`` (LG103), and plotting calls inside blocks
+  (LG104) are dropped: a pipeline has no one to show them to. Each is recorded in the report with
+  the code it had.
 
 Follows: https://docs.python.org/3/howto/logging.html#optimization (lazy
 %-formatting).
@@ -20,10 +28,13 @@ Follows: https://docs.python.org/3/howto/logging.html#optimization (lazy
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
+from nb2prod.convert.cells import sentinel_cell
 from nb2prod.convert.passes.base import CellPass
 
 #: codes this pass reports: code -> (kebab-case name, what it means for the user)
@@ -32,7 +43,25 @@ CODES = {
     "LG102": ("display-dropped", "display() is dropped: a pipeline has no one to show it to."),
     "LG103": ("bare-expression-dropped", "An expression whose value was only shown in the notebook (df, df.head(), df.shape) is dropped."),
     "LG104": ("plot-dropped", "Plotting (matplotlib, seaborn, plotly, DataFrame.plot) is dropped: the pipeline draws no figures."),
+    "LG105": (
+        "profiling-table",
+        "display(), describe(), value_counts() and info() shown at the top level of a cell become profiling calls: with "
+        "profiling.enabled they write a table (CSV or Markdown) or text into profiling.dir, named by cell; off, they compute nothing.",
+    ),
+    "LG106": (
+        "profiling-figure",
+        "A cell's plotting statements become a function drawn by profiling.figure(): with profiling.enabled a PNG "
+        "(matplotlib's Agg backend) named by cell in profiling.dir, the Spark DataFrames it reads handed over as pandas; off, nothing runs.",
+    ),
+    "LG107": (
+        "saved-figure-output",
+        "Plotting statements that end in savefig(path) are an output: profiling.output_figure() draws and saves the "
+        "figure on every run, profiling on or off; the path is a setting.",
+    ),
 }
+
+#: the generated package's name, for ``from <name> import profiling`` (set by ``convert_notebook``)
+PACKAGE_NAME: ContextVar[str] = ContextVar("PACKAGE_NAME", default="pipeline")
 
 PLOT_MODULES = ("matplotlib", "seaborn", "plotly", "pandas.plotting", "altair", "bokeh")
 PLOT_METHODS = frozenset({"plot", "hist", "boxplot", "scatter_matrix"})
@@ -44,6 +73,13 @@ SHOW_METHODS = frozenset(
 )
 #: what a print inspects when it shows one of these: a Spark job each, once converted
 INSPECT_METHODS = SHOW_METHODS | {"count", "value_counts", "isna", "isnull", "sum", "mean"}
+#: plotting calls that only decorate a figure drawn elsewhere (a group of only these draws nothing)
+DECORATIONS = frozenset({
+    "legend", "title", "suptitle", "xlabel", "ylabel", "xlim", "ylim", "xticks", "yticks", "grid", "tight_layout",
+    "set_title", "set_xlabel", "set_ylabel", "set_xlim", "set_ylim", "savefig", "close",
+})  # fmt: skip
+#: methods shown bare at the top level of a cell that become profiling tables (LG105)
+PROFILED_METHODS = frozenset({"describe", "info", "value_counts"})
 _SIMPLE_SPEC = re.compile(r"^[-+ 0#]?\d*(\.\d+)?[dfeEgGsx%]?$")
 
 
@@ -94,6 +130,12 @@ class LoggingPass(CellPass):
         self.placeholders: dict[int, cst.SimpleStatementLine] = {}
         #: the `if log.isEnabledFor(logging.DEBUG):` guards this pass made, by id (kept alive, as above)
         self.guards: dict[int, cst.If] = {}
+        #: top-level plotting lines kept for a figure (LG106/LG107), by id of the line (kept alive, as above)
+        self.figure_lines: dict[int, _FigureLine] = {}
+        #: the profiling statements this pass made, by id (the import goes before the first)
+        self.profiled: dict[int, cst.CSTNode] = {}
+        #: artefact and function names given so far, for unique names
+        self.names: set[str] = set()
 
     def visit_IndentedBlock(self, node) -> None:
         self.depth += 1
@@ -109,7 +151,168 @@ class LoggingPass(CellPass):
 
     def leave_Module(self, original_node, updated_node):
         body = self._merge_guards(updated_node.body)
-        return updated_node if len(body) == len(updated_node.body) else updated_node.with_changes(body=body)
+        if self.figure_lines:
+            body = self._figures(body)
+        if self.profiled:
+            first = next(i for i, statement in enumerate(body) if id(statement) in self.profiled)
+            statement = body[first]
+            line = cst.parse_statement(f"from {PACKAGE_NAME.get()} import profiling\n").with_changes(leading_lines=statement.leading_lines)
+            body = [*body[:first], line, statement.with_changes(leading_lines=()), *body[first + 1 :]]
+        changed = len(body) != len(updated_node.body) or any(a is not b for a, b in zip(body, updated_node.body))
+        return updated_node.with_changes(body=body) if changed else updated_node
+
+    # -- profiling (LG105, LG106, LG107) ----------------------------------------------------------
+    def _unique(self, base: str) -> str:
+        name, n = base, 1
+        while name in self.names:
+            n += 1
+            name = f"{base}_{n}"
+        self.names.add(name)
+        return name
+
+    def _mark(self, statement: cst.CSTNode) -> cst.CSTNode:
+        self.profiled[id(statement)] = statement
+        self.state.uses.add("profiling")  # the package needs pandas to collect Spark values for it
+        return statement
+
+    def _profiling_line(self, line: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        """The line as a profiling call or a kept plotting line (top level only), or None to go on as before."""
+        if len(line.body) != 1 or sentinel_cell(line) is not None:
+            return None
+        statement = line.body[0]
+        figure = self._figure_line(statement)
+        if figure is not None:
+            code = self.module_code(statement)
+            if figure.show:
+                self.report(line, "LG104", "dropped", f"`{code}` dropped: the figure is drawn into a file")
+            elif figure.saves:
+                self.report(line, "LG107", "converted", f"`{code}` kept: the figure is an output, drawn and saved on every run")
+            else:
+                self.report(line, "LG106", "converted", f"`{code}` kept for profiling.figure(): drawn only when profiling.enabled")
+            figure.event = len(self.state.events) - 1
+            self.figure_lines[id(updated)] = figure
+            return updated
+        if not isinstance(statement, cst.Expr) or not isinstance(statement.value, cst.Call):
+            return None
+        call: cst.Call = statement.value
+        code = self.module_code(call)
+        if self._is_builtin(call.func, "display"):
+            if len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+                return None
+            shown = call.args[0].value
+            head = isinstance(shown, cst.Call) and isinstance(shown.func, cst.Attribute) and shown.func.attr.value == "head"
+            if not _simple(shown.func.value if head else shown):
+                return None  # an expression the pandas pass may leave on the driver: dropped, as before (LG102)
+            name = self._unique(f"cell_{self.cell}_display")
+            new = _profiling_call("table", name, *_shown(call.args[0].value))
+        elif isinstance(call.func, cst.Attribute) and call.func.attr.value in PROFILED_METHODS and not self._is_logger(call):
+            method = call.func.attr.value
+            receiver = call.func.value
+            if not _simple(receiver):
+                return None  # `df.groupby("k").x.describe()`: dropped, as before (LG103)
+            if method == "value_counts":
+                name = self._unique(f"cell_{self.cell}_value_counts")
+                new = _profiling_call("table", name, _lazy(call))
+            elif any(a.keyword is None for a in call.args) or (method == "info" and call.args):
+                return None
+            else:
+                name = self._unique(f"cell_{self.cell}_{method}")
+                new = _profiling_call(method, name, _lazy(_as_frame(receiver)), *call.args)
+        else:
+            return None
+        self.report(line, "LG105", "converted", f"`{code}` kept: profiling writes it as {name} when profiling.enabled")
+        return self._mark(updated.with_changes(body=[cst.Expr(new)]))
+
+    def _figure_line(self, statement: cst.BaseSmallStatement) -> _FigureLine | None:
+        """What a top-level plotting statement reads and binds, or None when it is no plotting statement."""
+        if isinstance(statement, cst.Assign):
+            value = statement.value
+            if not ((isinstance(value, cst.Call) and self._is_plot(value)) or self._part_of_plot(value)):
+                return None
+            bound = [n for target in statement.targets for n in _target_names(target.target)]
+            if len(bound) != sum(len(_target_names(t.target)) or 1 for t in statement.targets):
+                return None  # an attribute or item assigned: not a plain figure name
+            self.plot_names.update(bound)
+            return _FigureLine(self.cell, self._reads(value), bound)
+        if not isinstance(statement, cst.Expr) or not isinstance(statement.value, cst.Call) or not self._is_plot(statement.value):
+            return None
+        call = statement.value
+        attrs = chain_attrs(call.func)
+        show = bool(attrs) and attrs[0] == "show"
+        decorates = bool(attrs) and attrs[0] in DECORATIONS
+        return _FigureLine(self.cell, self._reads(call), [], saves=bool(attrs) and attrs[0] == "savefig", show=show, decorates=decorates)
+
+    def _reads(self, node: cst.CSTNode) -> list[str]:
+        """The names ``node`` reads that the notebook binds (not modules, builtins or libraries), in order."""
+        finder = _NameReads()
+        node.visit(finder)
+        out: list[str] = []
+        for name in finder.names:
+            # a name the notebook binds at the top level (not a module, a library's or a builtin name, nor unknown)
+            if name.value not in out and self._qualified(name) == {name.value}:
+                out.append(name.value)
+        return out
+
+    def _figures(self, body: list) -> list:
+        """Each run of kept plotting lines of one cell as a drawing function and its profiling call."""
+        out: list = []
+        group: list = []
+
+        def flush() -> None:
+            if group:
+                out.extend(self._figure(group))
+                group.clear()
+
+        for statement in body:
+            figure = self.figure_lines.get(id(statement))
+            if figure is None:
+                flush()
+                out.append(statement)
+                continue
+            if group and self.figure_lines[id(group[0])].cell != figure.cell:
+                flush()
+            group.append(statement)
+        flush()
+        return out
+
+    def _figure(self, group: list) -> list:
+        lines = [self.figure_lines[id(s)] for s in group]
+        cell = lines[0].cell
+        bound: set[str] = set()
+        params: list[str] = []
+        for line in lines:
+            params.extend(n for n in line.reads if n not in bound and n not in params)
+            bound.update(line.bound)
+        drawn = [s for s, line in zip(group, lines) if not line.show]
+        elsewhere = [n for n in params if n in self.plot_names]
+        if elsewhere or all(line.show or line.decorates for line in lines):
+            if elsewhere:
+                why = f"it draws on the figure `{elsewhere[0]}` of another cell"
+            else:
+                why = "it draws no data (the cell's plots are inside a block)" if drawn else "it only shows the figure"
+            for line in lines:
+                event = self.state.events[line.event]
+                self.state.events[line.event] = replace(event, code="LG104", outcome="dropped", message=f"{event.message.split('`')[1] if '`' in event.message else 'plot'}: dropped, {why}")
+            return []
+        saves = any(line.saves for line in lines)
+        function = self._unique(f"_figure_cell_{cell}")
+        arguments = ", ".join(f"{n}={n}" for n in params)
+        if saves:
+            call = f"profiling.output_figure({function}{', ' if params else ''}{arguments})"
+            for line in lines:  # the whole figure is the output
+                event = self.state.events[line.event]
+                if event.code == "LG106":
+                    self.state.events[line.event] = replace(event, code="LG107", message=event.message.split(" kept")[0] + " kept: part of a figure the notebook saves, drawn on every run")
+        else:
+            artefact = self._unique(f"cell_{cell}_figure")
+            call = f'profiling.figure("{artefact}", {function}{", " if params else ""}{arguments})'
+        definition = cst.FunctionDef(
+            name=cst.Name(function),
+            params=cst.Parameters(params=[cst.Param(cst.Name(n)) for n in params]),
+            body=cst.IndentedBlock(body=[drawn[0].with_changes(leading_lines=()), *drawn[1:]]),
+            leading_lines=group[0].leading_lines,
+        )
+        return [self._mark(definition), self._mark(cst.parse_statement(call + "\n"))]
 
     def _merge_guards(self, body) -> list:
         """Consecutive debug guards of one block (no comment or blank line between) as one ``if``."""
@@ -218,6 +421,10 @@ class LoggingPass(CellPass):
         return "".join(text), exprs
 
     def leave_SimpleStatementLine(self, original_node, updated_node):
+        if not self.depth:
+            profiled = self._profiling_line(original_node, updated_node)
+            if profiled is not None:
+                return profiled
         keep = []
         for statement, updated in zip(original_node.body, updated_node.body):
             replacement = self._statement(original_node, statement, updated)
@@ -288,6 +495,108 @@ class LoggingPass(CellPass):
         text = cst.Module(body=[]).code_for_node(node)
         text = " ".join(text.split())
         return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass
+class _FigureLine:
+    """A top-level plotting line kept for a figure: its cell, the names it reads and binds."""
+
+    cell: int
+    reads: list[str]
+    bound: list[str]
+    saves: bool = False
+    show: bool = False
+    #: only titles, labels or limits an existing figure: draws no data
+    decorates: bool = False
+    event: int = -1
+
+
+class _NameReads(cst.CSTVisitor):
+    """The names an expression reads (not attribute names, keywords, or lambda parameters' uses)."""
+
+    def __init__(self) -> None:
+        self.names: list[cst.Name] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.append(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+
+def _profiling_call(function: str, name: str, *args: cst.BaseExpression | cst.Arg) -> cst.Call:
+    """``profiling.<function>("<name>", args...)``."""
+    values = [cst.Arg(cst.SimpleString(f'"{name}"')), *(a if isinstance(a, cst.Arg) else cst.Arg(a) for a in args)]
+    return cst.Call(func=cst.Attribute(cst.Name("profiling"), cst.Name(function)), args=values)
+
+
+def _lazy(value: cst.BaseExpression) -> cst.BaseExpression:
+    """A name as it is (nothing to compute); anything else as ``lambda: value``, computed only when profiling is on."""
+    if isinstance(value, cst.Name):
+        return value
+    return cst.Lambda(params=cst.Parameters(), body=value)
+
+
+_FRAME_ATTRIBUTES = frozenset({"T", "loc", "iloc", "at", "iat", "values", "index", "columns", "dtypes", "str", "dt", "cat", "plot"})
+
+
+def _simple(node: cst.BaseExpression) -> bool:
+    """A name, ``name.column`` or ``name["column"]`` / ``name[["a", "b"]]``: what profiling can take
+    as it is (a Spark or pandas frame or column), with no computation the pandas pass might leave on the driver."""
+    if isinstance(node, cst.Name):
+        return True
+    if isinstance(node, cst.Attribute):
+        return isinstance(node.value, cst.Name)
+    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if not isinstance(index, cst.Index):
+            return False
+        value = index.value
+        if isinstance(value, cst.SimpleString):
+            return True
+        return isinstance(value, cst.List) and all(isinstance(e.value, cst.SimpleString) for e in value.elements)
+    return False
+
+
+def _shown(value: cst.BaseExpression) -> list[cst.BaseExpression | cst.Arg]:
+    """What ``display(value)`` hands to ``profiling.table``: ``df.head(n)`` as ``df, rows=n`` (the first
+    rows, taken by the profiling module: no rewrite of ``head``), anything else lazily."""
+    if (
+        isinstance(value, cst.Call)
+        and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value == "head"
+        and len(value.args) <= 1
+        and all(a.keyword is None and isinstance(a.value, cst.Integer) for a in value.args)
+    ):
+        rows = value.args[0].value if value.args else cst.Integer("5")
+        return [_lazy(value.func.value), cst.Arg(rows, keyword=cst.Name("rows"), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))]
+    return [_lazy(value)]
+
+
+def _as_frame(receiver: cst.BaseExpression) -> cst.BaseExpression:
+    """``df.col`` or ``df["col"]`` (a Series) as ``df[["col"]]``, so that Spark describes it as a frame."""
+    if isinstance(receiver, cst.Attribute) and isinstance(receiver.value, cst.Name) and receiver.attr.value not in _FRAME_ATTRIBUTES:
+        column = cst.SimpleString(f'"{receiver.attr.value}"')
+    elif (
+        isinstance(receiver, cst.Subscript)
+        and isinstance(receiver.value, cst.Name)
+        and len(receiver.slice) == 1
+        and isinstance(receiver.slice[0].slice, cst.Index)
+        and isinstance(receiver.slice[0].slice.value, cst.SimpleString)
+    ):
+        column = receiver.slice[0].slice.value
+    else:
+        return receiver
+    columns = cst.List([cst.Element(column)])
+    return cst.Subscript(value=receiver.value, slice=[cst.SubscriptElement(cst.Index(columns))])
 
 
 class _DebugOnly:

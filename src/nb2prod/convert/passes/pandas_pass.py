@@ -88,7 +88,7 @@ _SCALAR_BUILTINS = frozenset({"int", "float", "str", "bool", "round", "abs", "le
 #: functions that accept any value, Spark ones included, and do not need pandas
 SAFE_FUNCTIONS = frozenset({"str", "repr", "type", "isinstance", "id", "print", "hasattr", "getattr", "callable"})
 #: receivers whose methods accept Spark values as they are (the logging pass emits log.info(...))
-SAFE_RECEIVERS = frozenset({"log", "logging", "F", "compat", "spark", "driver", "Window", "config"})
+SAFE_RECEIVERS = frozenset({"log", "logging", "F", "compat", "spark", "driver", "Window", "config", "profiling"})
 #: attributes of a Spark-side DataFrame that the generated code may read as they are
 _FRAME_ATTRIBUTES = frozenset({"columns", "shape", "loc", "str", "dt"})
 #: pandas' .loc-like indexers: selection by index position or label, which Spark has not
