@@ -189,3 +189,21 @@ def test_drop_duplicates_keeps_pandas_row_after_a_read(spark, compat, tmp_path, 
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
     assert list(actual.columns) == ["order_id", "item", "qty"]
     assert rows(actual) == rows(expected)
+
+
+def test_a_computed_column_of_an_indexed_frame_is_a_series_on_that_index(spark, pipeline_globals, compat):
+    """jakevdp's merge chapter: density of states indexed by name, sorted in place on the driver."""
+    from nb2prod.convert.engine import rewrite_sources
+
+    frame = pd.DataFrame({"state": ["Alaska", "Ohio", "Utah"], "population": [7.0, 115.0, 28.0], "area (sq. mi)": [656.0, 44.0, 84.0]})
+    cells = [
+        "import pandas as pd\ndata = pd.read_csv(path)",
+        "data.set_index('state', inplace=True)\ndensity = data['population'] / data['area (sq. mi)']\n"
+        "density.sort_values(ascending=False, inplace=True)\ntop = density.head(2)",
+    ]
+    rewritten = rewrite_sources(cells)
+    namespace = {**pipeline_globals, "data": spark.createDataFrame(frame), "driver": compat.Driver(spark, {})}
+    exec(rewritten.cells[1].generated, namespace)
+    expected: dict = {"data": frame.copy()}
+    exec(cells[1], {"pd": pd}, expected)
+    assert namespace["top"].to_dict() == expected["top"].to_dict() == {"Ohio": 115.0 / 44.0, "Utah": 28.0 / 84.0}

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 
 import libcst as cst
 
@@ -212,17 +213,23 @@ def statement_names(statement: cst.CSTNode) -> _Names:
     return names
 
 
-def _pandas_code(name: str, kind: Kind) -> str | None:
-    """The pandas value of a Spark-side name, as code for a driver statement; None if it has none."""
+def _pandas_code(name: str, kind: Kind, env: Mapping[str, Kind] | None = None) -> str | None:
+    """The pandas value of a Spark-side name, as code for a driver statement; None if it has none.
+
+    A frame with an index (group keys, ``set_index``) gets it back (``index=[...]``), as does a
+    column of such a frame, looked up in ``env``.
+    """
     if isinstance(kind, Frame):
         extra = f", index={list(kind.keys)!r}" if kind.keys else ""
         if kind.series_col is not None:
             extra += f", series={kind.series_col!r}"
         return f"driver.pandas({name}, {name!r}{extra})"
     if isinstance(kind, Column) and kind.frame is not None and kind.frame.isidentifier():
+        frame = (env or {}).get(kind.frame)
+        keys = list(frame.keys) if isinstance(frame, Frame) else []
         if kind.name is not None:
-            return f"driver.pandas({kind.frame}, {kind.frame!r})[{kind.name!r}]"
-        return f"driver.series({kind.frame}, {name}, {name!r})"
+            return f"driver.pandas({kind.frame}, {kind.frame!r}{f', index={keys!r}' if keys else ''})[{kind.name!r}]"
+        return f"driver.series({kind.frame}, {name}, {name!r}{f', index={keys!r}' if keys else ''})"
     if isinstance(kind, Grouped) and kind.frame.isidentifier() and not kind.keys == ():
         keys = ", ".join(repr(k) for k in kind.keys)
         code = f"driver.pandas({kind.frame}, {kind.frame!r}).groupby([{keys}], sort={kind.sort}, dropna={kind.dropna})"
@@ -301,9 +308,9 @@ def driver_statement(
                 rebinds.append(cst.parse_statement(f"{name} = [{', '.join(kind.codes)}]\n"))
                 now_pandas.add(name)
             else:
-                replace[name] = f"[{', '.join(_pandas_code(c, Frame()) if c.isidentifier() else c for c in kind.codes)}]"
+                replace[name] = f"[{', '.join(_pandas_code(c, spark.get(c) if isinstance(spark.get(c), Frame) else Frame()) if c.isidentifier() else c for c in kind.codes)}]"
             continue
-        code = _pandas_code(name, kind)
+        code = _pandas_code(name, kind, spark)
         if code is None:
             missing.append(name)
             continue
