@@ -39,6 +39,7 @@ PACKAGE_FILES = {
     "src/errors.py.j2": "src/{name}/errors.py",
     "src/logs.py.j2": "src/{name}/logs.py",
     "src/summary.py.j2": "src/{name}/summary.py",
+    "src/staging.py.j2": "src/{name}/staging.py",
     "conf/base.yaml.j2": "src/{name}/conf/base.yaml",
     "conf/dev.yaml.j2": "src/{name}/conf/dev.yaml",
     "conf/staging.yaml.j2": "src/{name}/conf/staging.yaml",
@@ -49,6 +50,7 @@ PACKAGE_FILES = {
     "tests/conftest.py.j2": "tests/conftest.py",
     "tests/test_pipeline.py.j2": "tests/test_pipeline.py",
     "tests/test_config.py.j2": "tests/test_config.py",
+    "tests/test_steps.py.j2": "tests/test_steps.py",
 }
 
 
@@ -166,8 +168,10 @@ def pipeline_module(
         parts.extend(_step_code(s, producers))
         for o in s.outputs:
             producers[o] = s.name
+        body = "\n".join(_EMPTY.code_for_node(b) for b in s.body)
         step_info.append({"name": s.name, "cells": list(s.cells), "inputs": list(s.inputs), "outputs": list(s.outputs),
-                          "headings": list(s.headings), "runtime": list(s.runtime)})  # fmt: skip
+                          "headings": list(s.headings), "runtime": list(s.runtime),
+                          "data_dependent": bool(re.search(r"\.pivot\(|get_dummies|\.crosstab\(|\bunstack\(", body))})  # fmt: skip
     parts.append(_run_code(plan.steps, uses))
     parts.append(
         "#: the steps in notebook order (``<package> steps`` lists them, ``<package> run --step NAME`` runs one)\n"
@@ -229,8 +233,9 @@ def _step_code(step, producers: Mapping[str, str]) -> list[str]:
         params.append("spark: SparkSession")
     params += [f"{i}: {step.kinds.get(i, 'Any')}" for i in step.inputs]
     params += [f"{r}: {_RUNTIME_TYPES[r]}" for r in step.runtime if r != "spark"]
-    title = "; ".join(h for h in step.headings if h) or f"Notebook {_cells_text(step.cells)}"
-    lines = [f"{title.rstrip('.')} (notebook {_cells_text(step.cells)}).", ""]
+    title = "; ".join(h for h in step.headings if h)
+    first = f"{title.rstrip('.')} (notebook {_cells_text(step.cells)})." if title else f"Notebook {_cells_text(step.cells)}."
+    lines = [first, ""]
     if step.inputs or "settings" in step.runtime:
         lines.append("Args:")
         for i in step.inputs:
@@ -540,6 +545,7 @@ def render_package(
         "imports": imports,
         "run_function": run_function,
         "steps": steps,
+        "data_dependent_steps": [s["name"] for s in steps if s["data_dependent"]],
         "notebook_dir_in_samples": notebook_dir,
         "writes_outputs": writes_outputs,
         "path_keys": path_keys,

@@ -115,6 +115,11 @@ def snake_case(text: str) -> str:
 
 def heading_of(cell: Cell) -> str | None:
     """The text of the first markdown heading in a markdown cell (outside code fences), else None."""
+    found = _heading(cell)
+    return found[1] if found else None
+
+
+def _heading(cell: Cell) -> tuple[int, str] | None:
     if cell.cell_type != "markdown":
         return None
     fenced = False
@@ -124,8 +129,20 @@ def heading_of(cell: Cell) -> str | None:
             continue
         match = None if fenced else _HEADING.match(line)
         if match and snake_case(match.group(2)):
-            return match.group(2).strip()
+            return len(match.group(1)), match.group(2).strip()
     return None
+
+
+def title_cell(cells: Sequence[Cell], code: Mapping[int, list[cst.BaseStatement]]) -> int | None:
+    """The cell holding the notebook's title, which names no step: a level-1 heading before any code
+    (imports aside) when the notebook has no other level-1 heading."""
+    first = [c for c in cells if _heading(c) and _heading(c)[0] == 1]
+    if len(first) != 1:
+        return None
+    title = first[0]
+    if any(c.number < title.number and code.get(c.number) for c in cells if c.cell_type == "code"):
+        return None
+    return title.number
 
 
 def tag_of(cell: Cell) -> str | None:
@@ -220,8 +237,6 @@ def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
         for assignment in global_scope.assignments:
             node = getattr(assignment, "node", None)
             if node is None or assignment.scope is not global_scope:
-                continue
-            if isinstance(node, (cst.Import, cst.ImportFrom)):
                 continue
             i = index.get(id(node), 0)
             binds.add(assignment.name)
@@ -446,12 +461,12 @@ def _unpersisted(statement: cst.BaseStatement) -> str | None:
 
 def _segments(cells: Sequence[Cell], code: Mapping[int, list[cst.BaseStatement]]) -> list[tuple[str | None, list[int], list[str]]]:
     """(name or None, cell numbers, headings) per run of cells, from tags and headings."""
-    structured = any(heading_of(c) for c in cells) or any(tag_of(c) for c in cells if c.cell_type == "code")
+    title = title_cell(cells, code)
     segments: list[tuple[str | None, list[int], list[str]]] = []
     pending: str | None = None
     current: tuple[str | None, list[int], list[str]] | None = None
     for cell in cells:
-        heading = heading_of(cell)
+        heading = heading_of(cell) if cell.number != title else None
         if heading is not None:
             pending = heading
             current = None
@@ -468,9 +483,7 @@ def _segments(cells: Sequence[Cell], code: Mapping[int, list[cst.BaseStatement]]
             segments.append(current)
             pending = None
         current[1].append(cell.number)
-    if structured:
-        return segments
-    return segments  # grouped by dataflow later: one unnamed segment per cell run
+    return segments
 
 
 def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStatement]], reserved: set[str] = frozenset()) -> Plan:
@@ -548,7 +561,7 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
     if helper_globals:
         code = {n: [s.visit(binder) for s in body] for n, body in code.items()}
     segments = _segments(cells, code)
-    if not any(name for name, _, _ in segments) and not any(h for _, _, h in segments):
+    if not any(name for name, _, _ in segments):  # no heading or tag: dataflow
         segments = _group_by_dataflow(segments, code)
     raw = []
     for name, numbers, headings in segments:
@@ -620,7 +633,7 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
         used_aliases = _aliases_needed(flow.reads, aliases)
         if used_aliases and "settings" not in runtime:
             runtime = tuple(r for r in RUNTIME if r in runtime or r == "settings")
-        final = _unique(name or _dataflow_name(body, ordered, inputs, numbers), taken | names_used)
+        final = _unique(name or _dataflow_name(body, ordered, inputs, numbers, later_reads[k]), taken | names_used)
         names_used.add(final)
         release = tuple(sorted({gone for cell, gone in unpersist if cell in numbers}))
         steps.append(
@@ -688,32 +701,49 @@ def _place_releases(steps: list[Step], unpersist: Sequence[tuple[int, str]]) -> 
 
 
 def _group_by_dataflow(segments, code):
-    """Consecutive cells that feed each other form one group (for notebooks with no headings or tags)."""
+    """Steps for notebooks with no headings or tags: consecutive cells that feed each other.
+
+    A cell joins the step before it when it reads a name the previous cell binds or changes,
+    unless it writes outputs (a save step of its own) or the step before it only loads data (loading
+    stays apart from what is done with the data).
+    """
     numbers = [n for _, ns, _ in segments for n in ns]
     groups: list[list[int]] = []
-    bound: set[str] = set()
+    previous: set[str] = set()
+    group_loads = group_writes = False
     for n in numbers:
         flow = _flow(code[n])
-        if groups and set(flow.reads) & bound:
+        text = "\n".join(_EMPTY.code_for_node(s) for s in code[n])
+        loads, writes = bool(_READS.search(text)), bool(_WRITES.search(text))
+        joins = bool(groups) and bool(set(flow.reads) & previous)
+        if joins and writes and not group_writes:
+            joins = False
+        if joins and group_loads and not loads and not writes:
+            joins = False
+        if joins:
             groups[-1].append(n)
-            bound |= flow.binds | flow.mutated
+            group_loads, group_writes = group_loads and loads, group_writes or writes
         else:
             groups.append([n])
-            bound = flow.binds | flow.mutated
+            group_loads, group_writes = loads, writes
+        previous = flow.binds | flow.mutated
     return [(None, g, []) for g in groups]
 
 
-def _dataflow_name(body: Sequence[cst.BaseStatement], outputs: Sequence[str], inputs: Sequence[str], numbers: Sequence[int]) -> str:
-    """A name for a step without heading or tag: from what it does to its first output."""
+_READS = re.compile(r"\bspark\.read\b|\bschemas\.read_\w+\(|\bspark\.createDataFrame\b|\bpd\.read_\w+\(|\bcompat\.fetch\(")
+_WRITES = re.compile(r"\.write\b|\.to_csv\(|\.to_parquet\(|\.to_json\(|\.savefig\(|\.save\(")
+
+
+def _dataflow_name(body: Sequence[cst.BaseStatement], outputs: Sequence[str], inputs: Sequence[str], numbers: Sequence[int], later: set[str]) -> str:
+    """A name for a step without heading or tag: what it does (load, make, write) to its main output
+    (the first one a later step reads, else its first)."""
     text = "\n".join(_EMPTY.code_for_node(s) for s in body)
-    reads = bool(re.search(r"\bspark\.read\b|\bschemas\.read_\w+\(|\bspark\.createDataFrame\b", text))
-    writes = bool(re.search(r"\.write\b|\.to_csv\(|\.to_parquet\(|\.save\(", text))
     if outputs:
-        subject = outputs[0]
-        verb = "load" if reads and not inputs else "make"
+        subject = next((o for o in outputs if o in later), outputs[0])
+        verb = "load" if _READS.search(text) and not inputs else "prepare" if subject in inputs else "make"
         return snake_case(f"{verb} {subject}") or f"step_{numbers[0]}"
-    if writes and inputs:
-        return snake_case(f"write {inputs[0]}")
+    if _WRITES.search(text):
+        return "write_outputs"
     return f"cell_{numbers[0]}"
 
 

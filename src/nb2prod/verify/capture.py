@@ -321,9 +321,15 @@ class PipelineRecorder:
     def __call__(self, name: str, local_vars: Mapping[str, Any]) -> None:
         match = re.fullmatch(r"cell (\d+)", name)
         cell = int(match.group(1)) if match else None
-        self.last_locals = dict(local_vars)
+        cells = local_vars.get("__step_cells__")  # a step function: its last cell
+        if cells:
+            cell = max(cells)
+            self.last_locals.update(local_vars)  # a step function sees its own names: keep the earlier steps'
+        else:
+            self.last_locals = dict(local_vars)
         if cell is None:
             return
+        local_vars = self.last_locals
         for shown_cell, shown in self.displays.items():
             if shown_cell >= cell and shown in local_vars:
                 self._display[shown_cell] = _snapshot(local_vars[shown])
