@@ -521,8 +521,8 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
             visitor = _Mutations()
             statement.visit(visitor)
             changed |= visitor.names
-            if not isinstance(statement, cst.SimpleStatementLine):
-                changed |= {n for n in bound_count if _binds_name(statement, n)}
+            if not isinstance(statement, (cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef)):
+                changed |= _flow([statement]).binds  # bound in a loop, a with, a branch...
     for number in sorted(statements):
         kept: list[cst.BaseStatement] = []
         for statement in statements[number]:
