@@ -247,8 +247,11 @@ def _step_code(step, producers: Mapping[str, str]) -> list[str]:
         lines.append("Returns:")
         lines.append(f"    {', '.join(step.outputs)}.")
         lines.append("")
-    doc = '"""' + "\n    ".join(lines).rstrip() + '\n    """'
-    doc = doc.replace("\n    \n", "\n\n")
+    if len(lines) == 2:  # the summary line only
+        doc = f'"""{lines[0]}"""'
+    else:
+        doc = '"""' + "\n    ".join(lines).rstrip() + '\n    """'
+        doc = doc.replace("\n    \n", "\n\n")
     signature = f"def {step.name}({', '.join(params)}) -> {returns}:"
     if len(signature) > 110 and params:
         signature = f"def {step.name}(\n    " + ",\n    ".join(params) + f",\n) -> {returns}:"
@@ -259,9 +262,16 @@ def _step_code(step, producers: Mapping[str, str]) -> list[str]:
     function = cst.parse_statement(f"{decorator}\n{signature}\n    {doc}\n    pass\n")
     body: list[cst.BaseStatement] = [function.body.body[0]]
     for i, statement in enumerate(step.body):
-        if i == 0:
-            statement = statement.with_changes(leading_lines=_strip_blank(statement.leading_lines))
-        body.append(statement)
+        lines = _strip_blank(statement.leading_lines) if i == 0 else list(statement.leading_lines)
+        # blank lines carry no indentation (no trailing whitespace); at most one in a row
+        tidy: list[cst.EmptyLine] = []
+        for line in lines:
+            if line.comment is None:
+                if tidy and tidy[-1].comment is None:
+                    continue
+                line = line.with_changes(indent=False, whitespace=cst.SimpleWhitespace(""))
+            tidy.append(line)
+        body.append(statement.with_changes(leading_lines=tidy))
     if len(step.outputs) > 1:
         body.append(cst.parse_statement(f"return {_outputs_class(step)}({', '.join(step.outputs)})\n"))
     elif step.outputs:

@@ -102,12 +102,14 @@ class Plan:
 
 def snake_case(text: str) -> str:
     """A heading or tag as a snake_case identifier ("Load the *raw* data!" -> ``load_the_raw_data``);
-    at most six words; "" when nothing is left."""
+    at most six words and 32 characters (words dropped from the end); "" when nothing is left."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [link](url) -> link
     text = re.sub(r"<[^>]+>", " ", text)
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)  # camelCase -> camel Case
-    words = re.findall(r"[A-Za-z0-9]+", text.lower())
-    name = "_".join(words[:6])
+    words = re.findall(r"[A-Za-z0-9]+", text.lower())[:6]
+    while len(words) > 2 and len("_".join(words)) > 32:
+        words.pop()
+    name = "_".join(words)
     if name and name[0].isdigit():
         name = f"step_{name}"
     return name
@@ -570,6 +572,10 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
             body = [s for i, n in enumerate(numbers) for s in _marked(code[n], n, first=i == 0)]
         raw.append((name, numbers, headings, body))
     flows = [_flow(body) for _, _, _, body in raw]
+    module_state = (set(reserved) | helper_names) - {*RUNTIME, "config"}
+    for flow in flows:  # an import or helper changed in place (pd.options.x = 8) is module state, not data
+        flow.reads = [n for n in flow.reads if n not in module_state or n in flow.binds]
+        flow.mutated -= module_state - flow.binds
     # aliases each step reads, first (in alias order, with the aliases they need)
     data_names = set().union(*(f.binds | f.mutated for f in flows)) if flows else set()
     taken = set(module_names) | data_names | set(aliases) | set(RUNTIME) | {"run", "STEPS", "functools"}
@@ -633,7 +639,7 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
         used_aliases = _aliases_needed(flow.reads, aliases)
         if used_aliases and "settings" not in runtime:
             runtime = tuple(r for r in RUNTIME if r in runtime or r == "settings")
-        final = _unique(name or _dataflow_name(body, ordered, inputs, numbers, later_reads[k]), taken | names_used)
+        final = _unique(name or _dataflow_name(body, ordered, inputs, numbers, later_reads[k], k == 0), taken | names_used)
         names_used.add(final)
         release = tuple(sorted({gone for cell, gone in unpersist if cell in numbers}))
         steps.append(
@@ -734,7 +740,9 @@ _READS = re.compile(r"\bspark\.read\b|\bschemas\.read_\w+\(|\bspark\.createDataF
 _WRITES = re.compile(r"\.write\b|\.to_csv\(|\.to_parquet\(|\.to_json\(|\.savefig\(|\.save\(")
 
 
-def _dataflow_name(body: Sequence[cst.BaseStatement], outputs: Sequence[str], inputs: Sequence[str], numbers: Sequence[int], later: set[str]) -> str:
+def _dataflow_name(
+    body: Sequence[cst.BaseStatement], outputs: Sequence[str], inputs: Sequence[str], numbers: Sequence[int], later: set[str], first: bool
+) -> str:
     """A name for a step without heading or tag: what it does (load, make, write) to its main output
     (the first one a later step reads, else its first)."""
     text = "\n".join(_EMPTY.code_for_node(s) for s in body)
@@ -744,7 +752,7 @@ def _dataflow_name(body: Sequence[cst.BaseStatement], outputs: Sequence[str], in
         return snake_case(f"{verb} {subject}") or f"step_{numbers[0]}"
     if _WRITES.search(text):
         return "write_outputs"
-    return f"cell_{numbers[0]}"
+    return "setup" if first else f"cell_{numbers[0]}"
 
 
 def _unique(name: str, taken: set[str]) -> str:
