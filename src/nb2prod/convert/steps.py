@@ -16,8 +16,9 @@ function or a data name of the notebook (``routes`` becomes ``routes_step`` when
 
 Each step's code is its cells' converted statements (after every pass), except what stays at module
 level: imports, top-level ``def`` and ``class`` helpers, and *settings aliases*: a name bound once
-from the configuration only (``DATA_DIR = config["data_dir"]``) is copied into each step that reads
-it, so that a step is a function of its DataFrames and the settings mapping (``config`` in the
+from the configuration or a secret only (``DATA_DIR = config["data_dir"]``,
+``token = require_env("API_TOKEN")``) is copied into each step that reads it (a secret is never a
+step's output, so never staged), so that a step is a function of its DataFrames and the settings mapping (``config`` in the
 converted code is the step's ``settings`` parameter).
 
 Dataflow (libcst's ``ScopeProvider`` on each step's code): a step's **inputs** are the names it
@@ -432,16 +433,18 @@ def _is_import(statement: cst.BaseStatement) -> bool:
 
 
 def _alias(statement: cst.BaseStatement, aliases: set[str]) -> str | None:
-    """The name of ``NAME = <expression of config[...] and other aliases only>``, else None."""
+    """The name of ``NAME = <expression of config[...], require_env(...) and other aliases only>``, else
+    None. A secret read this way is read again in each step using it: never a step's output (outputs
+    may be staged to disk)."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
         return None
     assign = statement.body[0]
     if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
         return None
     names = _names_in(assign.value)
-    if "config" not in names and not (names & aliases):
+    if "config" not in names and "require_env" not in names and not (names & aliases):
         return None
-    allowed = {"config", *aliases, "int", "float", "str", "bool", "list", "tuple", "dict", "set"}
+    allowed = {"config", "require_env", *aliases, "int", "float", "str", "bool", "list", "tuple", "dict", "set"}
     if not names <= allowed:
         return None
     return assign.targets[0].target.value
@@ -525,6 +528,29 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
             changed |= visitor.names
             if not isinstance(statement, (cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef)):
                 changed |= _flow([statement]).binds  # bound in a loop, a with, a branch...
+    # settings aliases that something reads (an alias nothing reads stays a statement of its step)
+    candidates: dict[str, set[str]] = {}
+    others: set[str] = set()
+    for number in sorted(statements):
+        for statement in statements[number]:
+            alias = _alias(statement, set(candidates))
+            if alias is not None and bound_count.get(alias, 0) == 1 and alias not in changed:
+                candidates[alias] = _names_in(statement.body[0].value)
+            elif not _is_import(statement):
+                others |= _names_in(statement)
+    used: set[str] = set()
+    while True:  # an unused alias stays a statement: what it reads is read by a statement then
+        todo = [n for n in candidates if n in others]
+        used = set()
+        while todo:
+            n = todo.pop()
+            if n not in used:
+                used.add(n)
+                todo.extend(m for m in candidates[n] if m in candidates)
+        more = set().union(*(candidates[n] for n in candidates if n not in used)) - others if candidates else set()
+        if not more:
+            break
+        others |= more
     for number in sorted(statements):
         kept: list[cst.BaseStatement] = []
         for statement in statements[number]:
@@ -536,7 +562,7 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
                 helper_names.add(statement.name.value)
                 continue
             alias = _alias(statement, set(aliases))
-            if alias is not None and bound_count.get(alias, 0) == 1 and alias not in changed:
+            if alias is not None and alias in used and bound_count.get(alias, 0) == 1 and alias not in changed:
                 aliases[alias] = statement.visit(rename)
                 continue
             gone = _unpersisted(statement)
@@ -637,7 +663,7 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
             kinds_of[n] = kinds[n]
         runtime = tuple(r for r in RUNTIME if r in flow.reads)
         used_aliases = _aliases_needed(flow.reads, aliases)
-        if used_aliases and "settings" not in runtime:
+        if any("settings" in _names_in(aliases[a]) for a in used_aliases) and "settings" not in runtime:
             runtime = tuple(r for r in RUNTIME if r in runtime or r == "settings")
         final = _unique(name or _dataflow_name(body, ordered, inputs, numbers, later_reads[k], k == 0), taken | names_used)
         names_used.add(final)
