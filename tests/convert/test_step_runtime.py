@@ -167,3 +167,27 @@ def test_values_that_are_not_dataframes_are_staged_or_refused(staging, spark, tm
         assert back.equals(value) if isinstance(value, pd.DataFrame) else back == value
     with pytest.raises(staging.StagingError, match=r"^output f of step s is a builtins.function, which cannot be staged .*run that step and t together"):
         staging.write(spark, config, lambda x: x, staging.path(config, "s", "f", "2026-12-01"), "output f of step s", ["t"])
+
+
+def test_a_per_cell_observer_sees_the_names_at_the_end_of_each_cell_of_a_step(compat, spark, tmp_path):
+    steps = _steps_module(compat, tmp_path, STEPS_SOURCE)
+
+    class PerCell:
+        per_cell = True  # as nb2prod verify --per-cell's recorder
+
+        def __init__(self):
+            self.seen = []
+
+        def __call__(self, name, names):
+            self.seen.append((name, names["__step_cells__"], sorted(k for k in names if not k.startswith("_"))))
+
+    observer = PerCell()
+    compat.STEP_OBSERVERS.append(observer)
+    try:
+        steps.late_flights(steps.load(spark, {}), {"threshold": 5})
+    finally:
+        compat.STEP_OBSERVERS.clear()
+    assert observer.seen[1:] == [
+        ("late_flights", (4,), ["flights", "late", "settings"]),  # cell 4 done: n_late not yet bound
+        ("late_flights", (5,), ["late", "n_late", "ratio"]),
+    ]
