@@ -103,3 +103,14 @@ def test_every_case_compiles_and_names_are_identifiers():
         compile(body, case["name"], "exec")
         names = [s[0] for s in steps]
         assert len(set(names)) == len(names) and all(n.isidentifier() for n in names), case["name"]
+
+
+def test_plan_for_gives_the_steps_pipeline_py_has():
+    """Other generated files (a scheduler's DAG) read the same steps as pipeline.py: name, cells, inputs, outputs."""
+    from nb2prod.convert.render import plan_for
+
+    for case in CASES:
+        cells = _notebook(case["cells"])
+        rewritten = rewrite_cells(tuple(c for c in cells if c.cell_type == "code"))
+        planned = [[s.name, list(s.cells), list(s.inputs), list(s.outputs)] for s in plan_for(rewritten, cells).steps]
+        assert planned == convert(case["cells"])[0], case["name"]

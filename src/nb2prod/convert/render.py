@@ -116,8 +116,6 @@ def pipeline_module(
         [{"name", "cells", "inputs", "outputs", "headings", "doc"}], the code of the imports left in
         steps, for the dependency list).
     """
-    from nb2prod.convert.steps import plan_steps
-
     uses = rewritten.state.uses
     fixed = [
         "from __future__ import annotations",
@@ -149,13 +147,7 @@ def pipeline_module(
                     imports.append(code)
             else:
                 path_changed = path_changed or "sys.path" in _EMPTY.code_for_node(statement)
-    if cells is None:
-        cells = [Cell(number=r.number, cell_type="code", source=r.source, id=r.id or "", tags=tuple(r.tags or ())) for r in rewritten.cells]
-    reserved = {"log", "F", "Window", "compat", "step", "schemas", "http_client", "require_env", "logging", "Mapping", "Any",
-                "SparkSession", "DataFrame", "NamedTuple", "annotations", "spark", "config", "settings"}  # fmt: skip
-    for line in imports:
-        reserved |= _bound_by_import(line)
-    plan = plan_steps(cells, rewritten.statements, reserved)
+    plan = _plan(rewritten, cells, imports)
     late_imports = [
         _EMPTY.code_for_node(s.with_changes(leading_lines=())).strip() for step in plan.steps for s in step.body if _is_import(s)
     ]
@@ -185,6 +177,44 @@ def pipeline_module(
     code = remove_unused_imports(header + "\n\n\n".join(parts) + "\n")
     split = code.index("\nlog = logging.getLogger")
     return code[:split].rstrip() + "\n", code[split:].split("\n\n\n", 1)[1], step_info, "\n".join(late_imports)
+
+
+#: names pipeline.py binds itself: no step is named after them
+_RESERVED = frozenset({"log", "F", "Window", "compat", "step", "schemas", "http_client", "require_env", "logging", "Mapping", "Any",
+                       "SparkSession", "DataFrame", "NamedTuple", "annotations", "spark", "config", "settings"})  # fmt: skip
+
+
+def plan_for(rewritten: Rewritten, cells: Sequence[Cell] | None = None):
+    """The steps of the generated ``pipeline.py``, exactly as :func:`pipeline_module` writes them
+    (for other generated files, such as a scheduler's DAG: ``.name``, ``.cells``, ``.inputs``, ``.outputs``).
+
+    Args:
+        rewritten: the passes' result.
+        cells: every cell of the notebook (markdown headings name the steps); default: the code cells.
+
+    Returns:
+        A :class:`nb2prod.convert.steps.Plan`; its ``steps`` in notebook order.
+    """
+    imports: list[str] = []
+    path_changed = False
+    for report in rewritten.cells:
+        for statement in rewritten.statements.get(report.number, []):
+            if _is_import(statement) and not path_changed:
+                imports.append(_EMPTY.code_for_node(statement.with_changes(leading_lines=())).strip())
+            else:
+                path_changed = path_changed or "sys.path" in _EMPTY.code_for_node(statement)
+    return _plan(rewritten, cells, imports)
+
+
+def _plan(rewritten: Rewritten, cells: Sequence[Cell] | None, imports: Sequence[str]):
+    from nb2prod.convert.steps import plan_steps
+
+    if cells is None:
+        cells = [Cell(number=r.number, cell_type="code", source=r.source, id=r.id or "", tags=tuple(r.tags or ())) for r in rewritten.cells]
+    reserved = set(_RESERVED)
+    for line in imports:
+        reserved |= _bound_by_import(line)
+    return plan_steps(cells, rewritten.statements, reserved)
 
 
 def _bound_by_import(line: str) -> set[str]:
