@@ -223,7 +223,6 @@ def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
     module = cst.Module(body=list(statements))
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
-    top = {id(s): i for i, s in enumerate(module.body)}
     index: dict[int, int] = {}
 
     def mark(node: cst.CSTNode, i: int) -> None:
@@ -244,7 +243,7 @@ def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
             i = index.get(id(node), 0)
             binds.add(assignment.name)
             first_bind[assignment.name] = min(first_bind.get(assignment.name, i), i)
-    reads: dict[str, tuple[int, int]] = {}
+    reads: dict[str, int] = {}
     seen_scopes = {s for s in scopes.values() if s is not None}
     for scope in seen_scopes:
         for access in scope.accesses:
@@ -264,9 +263,8 @@ def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
             i = index.get(id(node), 0)
             if name in first_bind and first_bind[name] < i:
                 continue
-            position = (i, _offset(node))
-            if name not in reads or position < reads[name]:
-                reads[name] = position
+            if name not in reads or i < reads[name]:
+                reads[name] = i  # the statement of the first read; one statement's names in name order
     mutated: set[str] = set()
     simple: dict[str, cst.BaseExpression] = {}
     for statement in module.body:
@@ -288,10 +286,6 @@ def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
                     simple.pop(name)
     ordered = [n for n, _ in sorted(reads.items(), key=lambda kv: (kv[1], kv[0]))]
     return _Flow(ordered, binds, mutated, simple)
-
-
-def _offset(node: cst.CSTNode) -> int:
-    return 0  # statement order is enough; names read in one statement are ordered by name
 
 
 def _binds_name(statement: cst.CSTNode, name: str) -> bool:
