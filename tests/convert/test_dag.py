@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from nb2prod.cli import main
-from nb2prod.convert.dag import DEFAULT_SETTINGS, cell_steps, dependencies, render_dag
+from nb2prod.convert.dag import DEFAULT_SETTINGS, dependencies, render_dag
 from nb2prod.manifest import MANIFEST_NAME
 
 from .conftest import write_notebook
@@ -126,11 +126,6 @@ def test_a_pipeline_without_steps_gives_a_dag_without_tasks() -> None:
     text = render_dag("plots", [], "plots.ipynb")
     compile(text, "plots_dag.py", "exec")
     assert "STEPS: dict[str, tuple[str, ...]] = {\n}\n" in text
-
-
-def test_the_stand_in_steps_are_the_pipeline_step_blocks() -> None:
-    pipeline = 'def run(spark, config):\n    with step("cell 3"):\n        x = 1\n\n    with step("cell 12"):\n        y = 2\n'
-    assert [(s.name, s.cells) for s in cell_steps(pipeline)] == [("cell_3", (3,)), ("cell_12", (12,))]
 
 
 # -- the DAG file run against a stand-in of Airflow's API --------------------------------------------

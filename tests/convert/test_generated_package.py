@@ -46,7 +46,7 @@ def test_package_installs_runs_and_passes_its_tests(tmp_path):
         capture_output=True, text=True, timeout=600,
     )
     assert failed.returncode == 1
-    assert "cell 7 failed" in failed.stderr
+    assert "load (cell 7) failed" in failed.stderr
 
     # its own tests pass
     tests = _run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=result.outdir, env={**os.environ, "PYSPARK_PYTHON": str(python)})

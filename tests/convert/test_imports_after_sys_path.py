@@ -19,7 +19,7 @@ def test_imports_after_sys_path_insert_stay_in_their_step(tmp_path):
     nbformat.write(nb, path)
     result = convert_notebook(path, tmp_path / "out")
     pipeline = (tmp_path / "out" / "src" / "walkthrough" / "pipeline.py").read_text()
-    header, run = pipeline.split("def run(", 1)
+    header, run = pipeline.split("\n@step(", 1)  # the module's imports, then the step functions
     assert "from src.core import helper" not in header
     assert run.index("sys.path.insert(0, '..')") < run.index("from src.core import helper")
     compile(pipeline, "pipeline.py", "exec")

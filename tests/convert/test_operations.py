@@ -109,7 +109,7 @@ def test_a_failed_read_is_one_line_naming_the_step_the_spark_error_and_the_setti
 
     line = package.errors.step_summary(failure.value, config)
     missing = workdir / "data" / "missing.csv"
-    assert line == f"cell 4 failed: AnalysisException: [PATH_NOT_FOUND] Path does not exist: file:{missing}. SQLSTATE: 42K03 (setting data)"
+    assert line == f"load_sales (cell 4) failed: AnalysisException: [PATH_NOT_FOUND] Path does not exist: file:{missing}. SQLSTATE: 42K03 (setting data)"
 
 
 def test_a_raw_java_error_is_told_by_its_root_cause(package):
@@ -161,9 +161,9 @@ def test_json_logs_carry_step_and_run_id_and_inspection_runs_no_job_below_debug(
 
     assert {tuple(sorted(r)) for r in info} == {("level", "logger", "message", "run_id", "step", "time")}
     assert all(r["run_id"] == "run-1" for r in info)
-    assert {"step": "cell 4", "logger": "sales.cell_4", "message": "cell 4: started"}.items() <= info[2].items()
+    assert any({"step": "load_sales", "logger": "sales.load_sales", "message": "load_sales: started"}.items() <= r.items() for r in info)
     assert not any("(3, 2)" in r["message"] for r in info)  # print(sales.shape): debug only
-    assert any(r["message"] == "(3, 2)" and r["level"] == "DEBUG" and r["step"] == "cell 4" for r in debug)
+    assert any(r["message"] == "(3, 2)" and r["level"] == "DEBUG" and r["step"] == "load_sales" for r in debug)
     assert debug_jobs > info_jobs  # the inspection's count() runs only at debug level
     assert SECRET not in json.dumps(debug)
 
@@ -272,7 +272,7 @@ def test_cli_run_ends_with_a_summary_and_a_failed_step_is_one_line(workdir):
     assert failed.returncode == 1
     errors = [line for line in _our_lines(failed.stderr) if " ERROR " in line]
     assert len(errors) == 1 and errors[0].endswith("(setting data)"), failed.stderr[-3000:]
-    assert "cell 4 failed: AnalysisException: [PATH_NOT_FOUND] Path does not exist" in errors[0]
+    assert "load_sales (cell 4) failed: AnalysisException: [PATH_NOT_FOUND] Path does not exist" in errors[0]
     assert "Traceback" not in failed.stderr and "\tat org.apache" not in failed.stderr
     assert len(failed.stderr.splitlines()) < 20
 
@@ -362,7 +362,7 @@ def test_step_rows_are_logged_free_for_pandas_and_on_request_for_spark(spark, pa
     finally:
         package.compat.STEP_OBSERVERS.remove(observer)
     rows = [(r["step"], r["message"]) for r in map(json.loads, stream.getvalue().splitlines()) if "rows" in r["message"]]
-    assert rows == [("cell 4", "cell 4: sales has 3 rows"), ("cell 5", "cell 5: big has 2 rows")]
+    assert rows == [("load_sales", "load_sales: sales has 3 rows"), ("make_big", "make_big: big has 2 rows")]
 
 
 def test_an_error_names_its_step_when_only_warnings_are_shown(package, captured_logs):

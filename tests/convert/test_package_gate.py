@@ -103,7 +103,7 @@ def test_gate_refuses_a_package_that_does_not_compile(tmp_path: Path, capsys, mo
     def broken(*args, **kwargs):
         files, report = real(*args, **kwargs)
         key = next(k for k in files if k.endswith("/pipeline.py"))
-        files[key] = files[key].replace(b'with step("cell 1"):', b'with step("cell 1"):\n        return = 1')
+        files[key] = files[key].replace(b"    x = len(", b"    return = 1\n    x = len(")  # in the step of cell 1
         return files, report
 
     monkeypatch.setattr(package, "render_package", broken)

@@ -45,7 +45,7 @@ def test_a_notebook_writing_no_file_verifies_equal_with_its_datasets_listed(spar
     assert "OK cell 5 display: flights.head() [not in the package: not counted] (5 rows, 3 columns; multiset)" in captured.out
     assert "1 of 1 displayed expressions that the package drops (LG103) compute the same when converted" in captured.out
     assert "equal: all 5 datasets compared are equal" in captured.out
-    assert "verify: notebook: cell 4 (3/4 code cells)" in captured.err and "verify: pipeline: cell 4: started" in captured.err
+    assert "verify: notebook: cell 4 (3/4 code cells)" in captured.err and "verify: pipeline: make_long: started" in captured.err
     report = json.loads((tmp_path / "verify.json").read_text())
     assert (report["verdict"], report["datasets_compared"], report["datasets_equal"]) == ("equal", 5, 5)
     assert report["summary"]["datasets_compared_on_spark"] == 5 and report["summary"]["expressions_equal"] == 1

@@ -33,7 +33,7 @@ _GROUPING = frozenset({"groupBy", "groupby", "rollup", "cube", "pivot", "groupin
 
 @dataclass(frozen=True)
 class Finding:
-    """One pandas-only attribute on a Spark value: ``step`` (its ``with step(...)`` label), ``line`` (1-based, in pipeline.py), ``code``."""
+    """One pandas-only attribute on a Spark value: ``step`` (its step function's name, or its ``with step(...)`` label), ``line`` (1-based, in pipeline.py), ``code``."""
 
     step: str
     line: int
@@ -88,6 +88,8 @@ class _Audit(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         if node.name.value.startswith("_figure_cell_"):
             return False  # a drawing function of the logging pass (LG106): profiling hands it pandas frames
+        if any(isinstance(d.decorator, cst.Call) and getattr(d.decorator.func, "value", None) == "step" for d in node.decorators):
+            self.step = node.name.value  # a step function (@step(cells=...))
         return node.name.value == "run" or not any(_DRIVER_MARK in (line.comment.value if line.comment else "") for line in node.leading_lines)
 
     def leave_Assign(self, node: cst.Assign) -> None:

@@ -168,19 +168,3 @@ def _python_literal(value: Any, indent: int = 0) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return json.dumps(value, ensure_ascii=False)
-
-
-class CellStep:
-    """A step per code cell: the stand-in until the pipeline has real steps (see ``package.py``)."""
-
-    def __init__(self, cell: int) -> None:
-        self.name = f"cell_{cell}"
-        self.cells = (cell,)
-        self.inputs: tuple[str, ...] = ()
-        self.outputs: tuple[str, ...] = ()
-
-
-def cell_steps(pipeline: str) -> list[CellStep]:
-    """Stand-in steps: one per ``with step("cell N")`` block of the generated ``pipeline.py`` text,
-    with no declared dataflow (so :func:`dependencies` chains them in notebook order)."""
-    return [CellStep(int(n)) for n in re.findall(r'^\s*with step\("cell (\d+)"\):', pipeline, re.MULTILINE)]

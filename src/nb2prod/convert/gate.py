@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from nb2prod.errors import PackageError
 
-_STEP = re.compile(r'^\s*with step\("cell (\d+)"\):')
+_STEP = re.compile(r'^\s*with step\("cell (\d+)"\):|^    # cell (\d+)$|^@step\(cells=\((\d+)')
 
 
 def requirement_problem(text: str) -> str | None:
@@ -61,12 +61,13 @@ def requirement_key(text: str) -> str:
 
 
 def _cell_at(code: str, line: int) -> int | None:
-    """The notebook cell whose ``with step("cell N")`` block holds ``line`` of a generated pipeline.py."""
+    """The notebook cell ``line`` of a generated pipeline.py came from: the nearest ``# cell N`` comment
+    or ``@step(cells=(N, ...))`` above it (``with step("cell N")`` in older packages)."""
     lines = code.splitlines()
     for index in range(min(line, len(lines)) - 1, -1, -1):
         match = _STEP.match(lines[index])
         if match:
-            return int(match.group(1))
+            return int(next(g for g in match.groups() if g))
     return None
 
 

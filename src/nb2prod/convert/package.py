@@ -314,7 +314,7 @@ def convert_notebook(
     files, report = render_package(
         notebook, rewritten, name, samples, notebook_dir, package_dependencies, _third_party_imports, outdir=outdir, schemas=schemas
     )
-    files = _add_dag(notebook, outdir, name, files, report)
+    files = _add_dag(notebook, outdir, name, files, report, rewritten)
     files, report = _own_files(notebook, outdir, name, files, report, recorded)
     files, report = _redact(notebook, outdir, files, report, found, rewritten.state.secret_values)
     check_package(files, str(notebook.path))
@@ -322,14 +322,12 @@ def convert_notebook(
     return ConversionResult(outdir, name, report["summary"], report)
 
 
-def _add_dag(notebook: Notebook, outdir: Path, name: str, files: dict[str, bytes], report: dict[str, Any]) -> dict[str, bytes]:
-    """``files`` with the Airflow DAG (:mod:`nb2prod.convert.dag`) and the manifest re-hashed to list it."""
-    from nb2prod.convert.dag import DAG_PATH, cell_steps, render_dag
-    from nb2prod.convert.render import safe_name
+def _add_dag(notebook: Notebook, outdir: Path, name: str, files: dict[str, bytes], report: dict[str, Any], rewritten: Rewritten) -> dict[str, bytes]:
+    """``files`` with the Airflow DAG (:mod:`nb2prod.convert.dag`): one task per step of ``pipeline.py``, and the manifest re-hashed to list it."""
+    from nb2prod.convert.dag import DAG_PATH, render_dag
+    from nb2prod.convert.render import plan_for, safe_name
 
-    # STAND-IN until the pipeline has step functions: one step per `with step("cell N")` block, no
-    # dataflow (a chain). With real steps, pass their list here instead of cell_steps(...).
-    steps = cell_steps(files[f"src/{name}/pipeline.py"].decode())
+    steps = plan_for(rewritten, notebook.cells).steps
     files = {**files, DAG_PATH.format(name=name): render_dag(name, steps, safe_name(notebook.path.name)).encode()}
     relative = relpath(notebook.path.resolve(), outdir.resolve())
     files[MANIFEST_NAME] = dump_manifest(build_manifest(notebook, report["cells"], files, relative))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from nb2prod.convert.engine import Rewritten
 from nb2prod.convert.report import inventory, summarise
 from nb2prod.convert.schemas import PANDAS_NA
 from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
-from nb2prod.notebook import Notebook
+from nb2prod.notebook import Cell, Notebook
 
 _EMPTY = cst.Module(body=[])
 
@@ -40,6 +40,7 @@ PACKAGE_FILES = {
     "src/errors.py.j2": "src/{name}/errors.py",
     "src/logs.py.j2": "src/{name}/logs.py",
     "src/summary.py.j2": "src/{name}/summary.py",
+    "src/staging.py.j2": "src/{name}/staging.py",
     "conf/base.yaml.j2": "src/{name}/conf/base.yaml",
     "conf/dev.yaml.j2": "src/{name}/conf/dev.yaml",
     "conf/staging.yaml.j2": "src/{name}/conf/staging.yaml",
@@ -50,6 +51,7 @@ PACKAGE_FILES = {
     "tests/conftest.py.j2": "tests/conftest.py",
     "tests/test_pipeline.py.j2": "tests/test_pipeline.py",
     "tests/test_config.py.j2": "tests/test_config.py",
+    "tests/test_steps.py.j2": "tests/test_steps.py",
 }
 
 
@@ -89,20 +91,31 @@ def _is_import(statement: cst.BaseStatement) -> bool:
     )
 
 
-def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str, str, list[dict[str, Any]], str]:
-    """The imports block and ``run`` function of ``pipeline.py``.
+def pipeline_module(
+    rewritten: Rewritten, name: str, notebook: str, cells: Sequence[Cell] | None = None
+) -> tuple[str, str, list[dict[str, Any]], str]:
+    """The imports block and the step functions and ``run`` wiring of ``pipeline.py``.
 
-    Imports at the top level of cells move to the top of the module; every
-    other statement of a cell goes into ``with step("cell N"):`` inside
-    ``run``, so cells keep notebook semantics (later cells see earlier names)
-    and a failure names its cell. Imports left unused by the conversion are
-    removed. Imports that come after the notebook changes ``sys.path``
-    (``sys.path.insert(0, "..")`` to reach its project's own modules) stay in
-    their step, after the change, as the notebook ran them.
+    The cells are split into steps (:func:`nb2prod.convert.steps.plan_steps`: headings, ``step:``
+    tags, else dataflow). Imports at the top level of cells move to the top of the module, helper
+    ``def``/``class`` statements follow them; each step becomes one function of its inputs (and
+    ``spark``/``settings``/``driver``/``web`` when it uses them) returning its outputs (one value,
+    or a NamedTuple for several), decorated with ``compat.step`` (logs, duration, a failure names
+    the step and its cell); ``run(spark, config)`` calls them in notebook order, unpersists cached
+    frames after the last step using them, and returns every output by name. Imports left unused
+    are removed. Imports after the notebook changes ``sys.path`` stay in their step.
+
+    Args:
+        rewritten: the passes' result.
+        name: the package name.
+        notebook: the notebook's file name (for messages).
+        cells: every cell of the notebook (markdown headings name the steps); default: the code
+            cells of ``rewritten`` only.
 
     Returns:
-        (imports code, run function code, steps as [{"cell", "label"}], the
-        code of the imports left in steps, for the dependency list).
+        (imports code, module body code (helpers, steps, run, STEPS), steps as
+        [{"name", "cells", "inputs", "outputs", "headings", "doc"}], the code of the imports left in
+        steps, for the dependency list).
     """
     uses = rewritten.state.uses
     fixed = [
@@ -126,53 +139,223 @@ def pipeline_module(rewritten: Rewritten, name: str, notebook: str) -> tuple[str
     if "require_env" in uses:
         fixed.append(f"from {name}.config import require_env")
     imports: list[str] = []
-    late_imports: list[str] = []
     path_changed = False
-    steps: list[cst.BaseStatement] = []
-    step_info = []
     for report in rewritten.cells:
-        body = []
         for statement in rewritten.statements.get(report.number, []):
-            if _is_import(statement) and path_changed:
-                late_imports.append(_EMPTY.code_for_node(statement.with_changes(leading_lines=())).strip())
-                body.append(statement)
-            elif _is_import(statement):
+            if _is_import(statement) and not path_changed:
                 code = _EMPTY.code_for_node(statement.with_changes(leading_lines=())).strip()
                 if code not in imports and code not in fixed:
                     imports.append(code)
             else:
                 path_changed = path_changed or "sys.path" in _EMPTY.code_for_node(statement)
-                body.append(statement)
-        if not body:
-            continue
-        label = f"cell {report.number}"
-        step_info.append({"cell": report.number, "label": label})
-        with_node = cst.With(
-            items=[cst.WithItem(cst.parse_expression(f"step({json.dumps(label)})"))],
-            body=cst.IndentedBlock(body=body),
-            leading_lines=[cst.EmptyLine(indent=False)] if steps else [],
-        )
-        steps.append(with_node)
-    doc = (
-        '"""Run every step (one per notebook cell) in notebook order.\n\n'
-        "    Args:\n        spark: the SparkSession (see build_session in spark.py).\n"
-        "        config: the loaded configuration (see load_config in config.py).\n\n"
-        "    Raises:\n        StepError: a step failed; the message names its cell.\n"
-        '    """'
+    plan = _plan(rewritten, cells, imports)
+    late_imports = [
+        _EMPTY.code_for_node(s.with_changes(leading_lines=())).strip() for step in plan.steps for s in step.body if _is_import(s)
+    ]
+    if plan.uses_partial:
+        imports.insert(0, "import functools")
+    parts: list[str] = [_EMPTY.code_for_node(h.with_changes(leading_lines=())).rstrip() for h in plan.helpers]
+    producers: dict[str, str] = {}
+    step_info = []
+    for s in plan.steps:
+        parts.extend(_step_code(s, producers))
+        for o in s.outputs:
+            producers[o] = s.name
+        body = "\n".join(_EMPTY.code_for_node(b) for b in s.body)
+        step_info.append({"name": s.name, "cells": list(s.cells), "inputs": list(s.inputs), "outputs": list(s.outputs),
+                          "headings": list(s.headings), "runtime": list(s.runtime),
+                          "data_dependent": bool(re.search(r"\.pivot\(|get_dummies|\.crosstab\(|\bunstack\(", body))})  # fmt: skip
+    parts.append(_run_code(plan.steps, uses))
+    parts.append(
+        "#: the steps in notebook order (``<package> steps`` lists them, ``<package> run --step NAME`` runs one)\n"
+        f"STEPS = ({', '.join(s.name for s in plan.steps)}{',' if len(plan.steps) == 1 else ''})"
     )
-    function = cst.parse_statement(f"def run(spark: SparkSession, config: Mapping[str, Any]) -> None:\n    {doc}\n")
-    if not steps:
-        steps = [cst.parse_statement('log.info("the notebook had no code to convert")\n')]
-    else:
-        if "http" in uses:  # the one HTTP session of the run (nb2prod rule HT101)
-            steps = [cst.parse_statement("web = http_client.session(config)\n"), *steps]
-        if "driver" in uses:
-            steps = [cst.parse_statement("driver = compat.Driver(spark, config)\n"), *steps]
-    function = function.with_changes(body=function.body.with_changes(body=[*function.body.body, *steps]))
+    if any(s.kinds.get(o) == "DataFrame" for s in plan.steps for o in (*s.inputs, *s.outputs)):
+        fixed[fixed.index("from pyspark.sql import SparkSession")] = "from pyspark.sql import DataFrame, SparkSession"
+    if any(len(s.outputs) > 1 for s in plan.steps):
+        fixed[fixed.index("from typing import Any")] = "from typing import Any, NamedTuple"
     header = "\n".join(fixed + imports) + "\n\nlog = logging.getLogger(__name__)\n\n\n"
-    code = remove_unused_imports(header + _EMPTY.code_for_node(function))
+    code = remove_unused_imports(header + "\n\n\n".join(parts) + "\n")
     split = code.index("\nlog = logging.getLogger")
     return code[:split].rstrip() + "\n", code[split:].split("\n\n\n", 1)[1], step_info, "\n".join(late_imports)
+
+
+#: names pipeline.py binds itself: no step is named after them
+_RESERVED = frozenset({"log", "F", "Window", "compat", "step", "schemas", "http_client", "require_env", "logging", "Mapping", "Any",
+                       "SparkSession", "DataFrame", "NamedTuple", "annotations", "spark", "config", "settings"})  # fmt: skip
+
+
+def plan_for(rewritten: Rewritten, cells: Sequence[Cell] | None = None):
+    """The steps of the generated ``pipeline.py``, exactly as :func:`pipeline_module` writes them
+    (for other generated files, such as a scheduler's DAG: ``.name``, ``.cells``, ``.inputs``, ``.outputs``).
+
+    Args:
+        rewritten: the passes' result.
+        cells: every cell of the notebook (markdown headings name the steps); default: the code cells.
+
+    Returns:
+        A :class:`nb2prod.convert.steps.Plan`; its ``steps`` in notebook order.
+    """
+    imports: list[str] = []
+    path_changed = False
+    for report in rewritten.cells:
+        for statement in rewritten.statements.get(report.number, []):
+            if _is_import(statement) and not path_changed:
+                imports.append(_EMPTY.code_for_node(statement.with_changes(leading_lines=())).strip())
+            else:
+                path_changed = path_changed or "sys.path" in _EMPTY.code_for_node(statement)
+    return _plan(rewritten, cells, imports)
+
+
+def _plan(rewritten: Rewritten, cells: Sequence[Cell] | None, imports: Sequence[str]):
+    from nb2prod.convert.steps import plan_steps
+
+    if cells is None:
+        cells = [Cell(number=r.number, cell_type="code", source=r.source, id=r.id or "", tags=tuple(r.tags or ())) for r in rewritten.cells]
+    reserved = set(_RESERVED)
+    for line in imports:
+        reserved |= _bound_by_import(line)
+    return plan_steps(cells, rewritten.statements, reserved)
+
+
+def _bound_by_import(line: str) -> set[str]:
+    try:
+        statement = cst.parse_statement(line)
+    except cst.ParserSyntaxError:
+        return set()
+    names: set[str] = set()
+    for small in getattr(statement, "body", []):
+        if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+            for alias in small.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                names.add(_EMPTY.code_for_node(bound).split(".")[0])
+    return names
+
+
+def _cells_text(cells: Sequence[int]) -> str:
+    if len(cells) == 1:
+        return f"cell {cells[0]}"
+    if list(cells) == list(range(cells[0], cells[-1] + 1)):
+        return f"cells {cells[0]}-{cells[-1]}"
+    return "cells " + ", ".join(str(c) for c in cells)
+
+
+_RUNTIME_TYPES = {"spark": "SparkSession", "settings": "Mapping[str, Any]", "driver": "compat.Driver", "web": "http_client.Session"}
+
+
+def _outputs_class(step) -> str:
+    return "".join(p.capitalize() for p in step.name.split("_") if p) + "Outputs"
+
+
+def _step_code(step, producers: Mapping[str, str]) -> list[str]:
+    """The code of one step: its outputs' NamedTuple (several outputs) and its function."""
+    out: list[str] = []
+    kind = {o: step.kinds.get(o, "Any") for o in step.outputs}
+    if len(step.outputs) > 1:
+        fields = "\n".join(f"    {o}: {kind[o]}" for o in step.outputs)
+        out.append(f"class {_outputs_class(step)}(NamedTuple):\n    \"\"\"What {step.name} returns.\"\"\"\n\n{fields}")
+        returns = _outputs_class(step)
+    elif step.outputs:
+        returns = kind[step.outputs[0]]
+    else:
+        returns = "None"
+    params = []
+    if "spark" in step.runtime:
+        params.append("spark: SparkSession")
+    params += [f"{i}: {step.kinds.get(i, 'Any')}" for i in step.inputs]
+    params += [f"{r}: {_RUNTIME_TYPES[r]}" for r in step.runtime if r != "spark"]
+    title = "; ".join(h for h in step.headings if h)
+    first = f"{title.rstrip('.')} (notebook {_cells_text(step.cells)})." if title else f"Notebook {_cells_text(step.cells)}."
+    lines = [first, ""]
+    if step.inputs or "settings" in step.runtime:
+        lines.append("Args:")
+        for i in step.inputs:
+            lines.append(f"    {i}: from step {producers[i]}." if i in producers else f"    {i}: from an earlier step.")
+        if "settings" in step.runtime:
+            lines.append("    settings: the configuration (conf/base.yaml and overlays).")
+        lines.append("")
+    if step.outputs:
+        lines.append("Returns:")
+        lines.append(f"    {', '.join(step.outputs)}.")
+        lines.append("")
+    if len(lines) == 2:  # the summary line only
+        doc = f'"""{lines[0]}"""'
+    else:
+        doc = '"""' + "\n    ".join(lines).rstrip() + '\n    """'
+        doc = doc.replace("\n    \n", "\n\n")
+    signature = f"def {step.name}({', '.join(params)}) -> {returns}:"
+    if len(signature) > 110 and params:
+        signature = f"def {step.name}(\n    " + ",\n    ".join(params) + f",\n) -> {returns}:"
+    decorator = f"@step(cells=({', '.join(str(c) for c in step.cells)}{',' if len(step.cells) == 1 else ''})"
+    if step.outputs:
+        decorator += f", outputs=({', '.join(json.dumps(o) for o in step.outputs)}{',' if len(step.outputs) == 1 else ''})"
+    decorator += ")"
+    function = cst.parse_statement(f"{decorator}\n{signature}\n    {doc}\n    pass\n")
+    body: list[cst.BaseStatement] = [function.body.body[0]]
+    for i, statement in enumerate(step.body):
+        lines = _strip_blank(statement.leading_lines) if i == 0 else list(statement.leading_lines)
+        # blank lines carry no indentation (no trailing whitespace); at most one in a row
+        tidy: list[cst.EmptyLine] = []
+        for line in lines:
+            if line.comment is None:
+                if tidy and tidy[-1].comment is None:
+                    continue
+                line = line.with_changes(indent=False, whitespace=cst.SimpleWhitespace(""))
+            tidy.append(line)
+        body.append(statement.with_changes(leading_lines=tidy))
+    if len(step.outputs) > 1:
+        body.append(cst.parse_statement(f"return {_outputs_class(step)}({', '.join(step.outputs)})\n"))
+    elif step.outputs:
+        body.append(cst.parse_statement(f"return {step.outputs[0]}\n"))
+    function = function.with_changes(body=function.body.with_changes(body=body))
+    out.append(_EMPTY.code_for_node(function).rstrip())
+    return out
+
+
+def _strip_blank(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
+    lines = list(lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return lines
+
+
+def _run_code(steps, uses: set[str]) -> str:
+    """``run(spark, config)``: the steps in order, cached frames released, every output returned."""
+    doc = (
+        '"""Run every step in notebook order; return what the steps produce, by name.\n\n'
+        "    Args:\n        spark: the SparkSession (see build_session in spark.py).\n"
+        "        config: the loaded configuration (see load_config in config.py).\n\n"
+        "    Returns:\n        output name -> value (Spark DataFrames, or what the notebook computed on the driver).\n\n"
+        "    Raises:\n        StepError: a step failed; the message names the step and its cell.\n"
+        '    """'
+    )
+    lines = [f"def run(spark: SparkSession, config: Mapping[str, Any]) -> dict[str, Any]:", f"    {doc}"]
+    if not steps:
+        lines.append('    log.info("the notebook had no code to convert")')
+        lines.append("    return {}")
+        return "\n".join(lines)
+    needs = {r for s in steps for r in s.runtime}
+    if "driver" in needs:
+        lines.append("    driver = compat.Driver(spark, config)")
+    if "web" in needs:
+        lines.append("    web = http_client.session(config)  # the one HTTP session of the run (nb2prod rule HT101)")
+    produced: list[str] = []
+    for s in steps:
+        args = (["spark"] if "spark" in s.runtime else []) + list(s.inputs)
+        args += [f"{r}={'config' if r == 'settings' else r}" for r in s.runtime if r != "spark"]
+        call = f"{s.name}({', '.join(args)})"
+        if len(s.outputs) == 1:
+            lines.append(f"    {s.outputs[0]} = {call}")
+        elif s.outputs:
+            lines.append(f"    {', '.join(s.outputs)} = {call}")
+        else:
+            lines.append(f"    {call}")
+        for name in s.release:
+            lines.append(f"    {name}.unpersist()")
+        produced += [o for o in s.outputs if o not in produced]
+    items = ", ".join(f'"{o}": {o}' for o in produced)
+    lines.append(f"    return {{{items}}}")
+    return "\n".join(lines)
 
 
 #: what makes libcst's RemoveUnusedImportsCommand keep or find more than scope analysis alone says:
@@ -361,7 +544,7 @@ def render_package(
     import yaml
 
     state = rewritten.state
-    imports, run_function, steps, late_imports = pipeline_module(rewritten, name, notebook.path.name)
+    imports, run_function, steps, late_imports = pipeline_module(rewritten, name, notebook.path.name, notebook.cells)
     # imports after a sys.path change are mostly the notebook's own project modules: only installed ones count
     late: list[str] = []
     if late_imports:
@@ -403,6 +586,7 @@ def render_package(
         "imports": imports,
         "run_function": run_function,
         "steps": steps,
+        "data_dependent_steps": [s["name"] for s in steps if s["data_dependent"]],
         "notebook_dir_in_samples": notebook_dir,
         "writes_outputs": writes_outputs,
         "path_keys": path_keys,

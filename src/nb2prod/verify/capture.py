@@ -321,11 +321,18 @@ class PipelineRecorder:
     def __call__(self, name: str, local_vars: Mapping[str, Any]) -> None:
         match = re.fullmatch(r"cell (\d+)", name)
         cell = int(match.group(1)) if match else None
-        self.last_locals = dict(local_vars)
+        cells = local_vars.get("__step_cells__")  # a step function (several cells): the names at its end
+        first = cell
+        if cells:
+            first, cell = min(cells), max(cells)
+            self.last_locals.update(local_vars)  # a step function sees its own names: keep the earlier steps'
+        else:
+            self.last_locals = dict(local_vars)
         if cell is None:
             return
+        local_vars = self.last_locals
         for shown_cell, shown in self.displays.items():
-            if shown_cell >= cell and shown in local_vars:
+            if shown_cell >= first and shown in local_vars:
                 self._display[shown_cell] = _snapshot(local_vars[shown])
         if self.per_cell:
             self._cells[cell] = {k: _snapshot(v) for k, v in local_vars.items() if not k.startswith("_")}

@@ -528,7 +528,7 @@ def run_pipeline(
             raise
         except Exception as exc:  # noqa: BLE001 - StepError, or anything outside a step
             cause = exc.__cause__ if type(exc).__name__ == "StepError" and exc.__cause__ is not None else exc
-            match = re.match(r"cell (\d+) failed", str(exc))
+            match = re.match(r"cell (\d+) failed", str(exc)) or re.match(r"\w+ \(cell (\d+)\) failed", str(exc))
             cell = int(match.group(1)) if match else None
             error = _error("pipeline", cell, cause, f"{type(cause).__name__}: {_first_line(str(cause))}")
             if recorder is not None and not _environment(cause):
@@ -601,7 +601,7 @@ class _ProgressHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if re.match(r"cell \d+: (started|done)", message):
+        if re.match(r"(cell \d+|\w+): (started|done)", message):
             self.progress(f"pipeline: {message}")
 
 

@@ -177,29 +177,7 @@ class CachePass(CellPass):
         assign = statement.body[0]
         if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
             return None
-        root, attrs = _chain(assign.value)
-        if root == "spark":
-            ok = bool(attrs) and attrs[0] in ("read", "createDataFrame", "table", "sql", "range")
-        elif root == "schemas":
-            ok = attrs[:1] == ["read_csv"]
-        elif root == "compat":
-            call = assign.value
-            ok = (
-                len(attrs) == 1 and isinstance(call, cst.Call) and bool(call.args)
-                and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value in current
-            )  # fmt: skip
-        else:
-            ok = root in current
-        if not ok:
-            return None
-        if attrs and attrs[-1] in _GROUPING:
-            return None  # GroupedData, not a DataFrame
-        for before, attr in zip([None, *attrs], attrs):
-            if attr in _GROUPING or (attr == "count" and before in _GROUPING):
-                continue  # groupBy(...).count() is a DataFrame
-            if attr in _ACTIONS:
-                return None
-        if not isinstance(assign.value, cst.Call | cst.Name) or not _plain_chain(assign.value):
+        if not frame_value(assign.value, current):
             return None
         return assign.targets[0].target.value
 
@@ -208,3 +186,38 @@ class CachePass(CellPass):
         assign = statement.body[0]
         value = cst.Call(func=cst.Attribute(value=assign.value, attr=cst.Name("cache")))
         return statement.with_changes(body=[assign.with_changes(value=value)])
+
+
+def frame_value(value: cst.BaseExpression, frames) -> bool:
+    """Whether ``value`` is a Spark DataFrame: ``spark.read...``, ``schemas.read_csv(...)``, a ``compat``
+    helper given one of ``frames``, or a chain of DataFrame methods on one of ``frames`` (no action,
+    no GroupedData result).
+
+    Args:
+        value: an expression of the generated code.
+        frames: names known to hold Spark DataFrames at that point (a set or a mapping).
+    """
+    current = frames
+    root, attrs = _chain(value)
+    if root == "spark":
+        ok = bool(attrs) and attrs[0] in ("read", "createDataFrame", "table", "sql", "range")
+    elif root == "schemas":
+        ok = attrs[:1] == ["read_csv"]
+    elif root == "compat":
+        call = value
+        ok = (
+            len(attrs) == 1 and isinstance(call, cst.Call) and bool(call.args)
+            and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value in current
+        )  # fmt: skip
+    else:
+        ok = root in current
+    if not ok:
+        return False
+    if attrs and attrs[-1] in _GROUPING:
+        return False  # GroupedData, not a DataFrame
+    for before, attr in zip([None, *attrs], attrs):
+        if attr in _GROUPING or (attr == "count" and before in _GROUPING):
+            continue  # groupBy(...).count() is a DataFrame
+        if attr in _ACTIONS:
+            return False
+    return isinstance(value, cst.Call | cst.Name) and _plain_chain(value)
