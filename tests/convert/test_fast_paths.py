@@ -28,7 +28,6 @@ MODULES = [
     "import os\ndef run():\n    os = 1\n    print(os)\n",
     "import os\ndef run():\n    def f():\n        return os.path\n",
     "import json\nclass A:\n    json = 1\n    y = json\n",
-    "try:\n    import ujson as json\nexcept ImportError:\n    import json\n",
     "import a, b\nimport c; import d\nprint(d)\n",
     # what scopes alone do not decide: the command itself runs
     "import os  # noqa\nimport sys\n",
@@ -42,6 +41,15 @@ MODULES = [
 def test_unused_imports_are_removed_as_libcst_removes_them(code):
     """One scope analysis gives the text libcst's RemoveUnusedImportsCommand gives."""
     assert remove_unused_imports(code) == _remove_unused_imports_command(cst.parse_module(code))
+
+
+def test_a_try_left_with_nothing_to_do_is_removed():
+    """Where libcst's command leaves `try: pass / except ImportError: pass` (jorisvandenbossche's optional
+    seaborn import), nothing is left; a handler that does something keeps its try."""
+    code = "def setup():\n    try:\n        import seaborn\n    except ImportError:\n        pass\n    x = 1\n"
+    assert remove_unused_imports(code) == "def setup():\n    x = 1\n"
+    kept = "try:\n    import ujson as json\nexcept ImportError:\n    json = None\n"
+    assert remove_unused_imports(kept) == "try:\n    pass\nexcept ImportError:\n    json = None\n"
 
 
 def test_an_unused_import_is_removed_and_a_used_one_kept():

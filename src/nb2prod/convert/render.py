@@ -456,6 +456,16 @@ def _holds_string(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.BaseString) or any(_holds_string(child) for child in node.children)
 
 
+def _only_pass(block: cst.BaseSuite) -> bool:
+    """Whether a block holds nothing but ``pass`` (or nothing: libcst writes ``pass`` for it)."""
+    statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
+    for statement in statements:
+        small = statement.body if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else None
+        if small is None or not all(isinstance(s, cst.Pass) for s in small):
+            return False
+    return True
+
+
 class _RemoveImports(cst.CSTTransformer):
     """Remove the given import aliases as libcst's ``RemoveImportsVisitor`` does (the statement when
     none is left, the trailing comma of a new last alias, comments after a removed alias's comma)."""
@@ -473,6 +483,14 @@ class _RemoveImports(cst.CSTTransformer):
         if keep[-1] != original_node.names[-1]:
             keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated_node.with_changes(names=keep)
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try):
+        """``try: import seaborn / except ImportError: pass`` with the import gone does nothing: removed."""
+        blocks = [updated_node.body, *(h.body for h in updated_node.handlers)]
+        blocks += [b.body for b in (updated_node.orelse, updated_node.finalbody) if b is not None]
+        if all(_only_pass(block) for block in blocks):
+            return cst.RemoveFromParent()
+        return updated_node
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
         names = original_node.names

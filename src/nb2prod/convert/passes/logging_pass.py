@@ -58,6 +58,11 @@ CODES = {
         "Plotting statements that end in savefig(path) are an output: profiling.output_figure() draws and saves the "
         "figure on every run, profiling on or off; the path is a setting.",
     ),
+    "LG108": (
+        "display-option-dropped",
+        "A setting of how the notebook shows values (pd.options.display.*, pd.set_option('display.*', ...), "
+        "np.set_printoptions) is dropped: it changes no result, and a pipeline shows nothing.",
+    ),
 }
 
 #: the generated package's name, for ``from <name> import profiling`` (set by ``convert_notebook``)
@@ -328,6 +333,24 @@ class LoggingPass(CellPass):
         return out
 
     # -- classification -------------------------------------------------------------------------
+    def _sets_display_option(self, statement: cst.BaseSmallStatement) -> bool:
+        """``pd.options.display.max_rows = 10``, ``pd.set_option("display.width", 200)``, ``np.set_printoptions(...)``."""
+        if isinstance(statement, cst.Assign):
+            return all(
+                isinstance(t.target, cst.Attribute) and any(q.startswith("pandas.options.display.") for q in self._qualified(t.target))
+                for t in statement.targets
+            )
+        if not (isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call)):
+            return False
+        call = statement.value
+        names = self._qualified(call.func)
+        if "numpy.set_printoptions" in names:
+            return True
+        if not names & {"pandas.set_option", "pandas.options.display.set_option"} or not call.args:
+            return False
+        first = call.args[0].value
+        return isinstance(first, cst.SimpleString) and str(first.evaluated_value).startswith("display.")
+
     def _qualified(self, node: cst.CSTNode) -> set[str]:
         try:
             return {q.name for q in self.get_metadata(QualifiedNameProvider, node)}
@@ -458,6 +481,9 @@ class LoggingPass(CellPass):
                 for name in _target_names(target.target):
                     self.plot_names.add(name)
             self.report(line, "LG104", "dropped", "plot dropped: the pipeline draws no figures")
+            return None
+        if self._sets_display_option(statement):
+            self.report(line, "LG108", "dropped", f"`{self.module_code(statement)}` only changes how the notebook shows values; dropped")
             return None
         if not isinstance(statement, cst.Expr):
             return updated
