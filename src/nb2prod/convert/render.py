@@ -20,6 +20,7 @@ from nb2prod import __version__
 from nb2prod.convert.engine import Rewritten
 from nb2prod.convert.report import inventory, summarise
 from nb2prod.convert.schemas import PANDAS_NA
+from nb2prod.convert.steps import _is_import
 from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
 from nb2prod.notebook import Cell, Notebook
 
@@ -83,12 +84,6 @@ def looks_like_path(value: str) -> bool:
     if "://" in value or "\n" in value:
         return False
     return value in (".", "..") or "/" in value or "\\" in value or bool(_PATH_SUFFIX.search(value))
-
-
-def _is_import(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and all(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
-    )
 
 
 def pipeline_module(
@@ -224,7 +219,10 @@ def _bound_by_import(line: str) -> set[str]:
     except cst.ParserSyntaxError:
         return set()
     names: set[str] = set()
-    for small in getattr(statement, "body", []):
+    lines = [statement]
+    if isinstance(statement, cst.Try):  # an optional import: the lines in its blocks
+        lines = [*statement.body.body, *(line for h in statement.handlers for line in h.body.body)]
+    for small in (s for line in lines if isinstance(line, cst.SimpleStatementLine) for s in line.body):
         if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
             for alias in small.names:
                 bound = alias.asname.name if alias.asname is not None else alias.name
@@ -456,8 +454,8 @@ def _holds_string(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.BaseString) or any(_holds_string(child) for child in node.children)
 
 
-def _only_pass(block: cst.BaseSuite) -> bool:
-    """Whether a block holds nothing but ``pass`` (or nothing: libcst writes ``pass`` for it)."""
+def _only_pass(block: cst.CSTNode) -> bool:
+    """Whether a block (or one statement line) holds nothing but ``pass``."""
     statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
     for statement in statements:
         small = statement.body if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else None

@@ -423,7 +423,21 @@ def _frame_value(value: cst.BaseExpression, frames: set[str]) -> bool:
 
 
 def _is_import(statement: cst.BaseStatement) -> bool:
+    """An import line, or an optional import (``try: import seaborn / except ImportError: pass``):
+    module state that goes to the top of ``pipeline.py``, not into a step."""
+    if isinstance(statement, cst.Try):
+        lines = [*statement.body.body, *(line for h in statement.handlers for line in h.body.body)]
+        return (
+            statement.orelse is None
+            and statement.finalbody is None
+            and bool(statement.handlers)
+            and all(_is_import(line) or _is_pass(line) for line in lines)
+        )
     return isinstance(statement, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
+
+
+def _is_pass(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(isinstance(s, cst.Pass) for s in statement.body)
 
 
 def _alias(statement: cst.BaseStatement, aliases: set[str]) -> str | None:
