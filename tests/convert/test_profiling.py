@@ -59,7 +59,7 @@ def test_exploratory_cells_are_kept_as_profiling_calls(package):
     assert 'profiling.describe("cell_3_describe", sales)' in code
     assert 'profiling.table("cell_6_display", sales, rows=3)' in code
     assert 'profiling.figure("cell_7_figure", _figure_cell_7, by_region=by_region)' in code
-    assert "profiling.output_figure(_figure_cell_8, sales=sales)" in code
+    assert "profiling.output_figure(functools.partial(_figure_cell_8, settings=settings), sales=sales)" in code  # the path is a setting
     statuses = {c["cell"]: c["status"] for c in result.report["cells"]}
     assert all(statuses[n] == "converted" for n in (3, 4, 5, 6, 7, 8))
     base = (result.outdir / "src" / "sales" / "conf" / "base.yaml").read_text()
