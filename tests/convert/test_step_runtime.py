@@ -191,3 +191,35 @@ def test_a_per_cell_observer_sees_the_names_at_the_end_of_each_cell_of_a_step(co
         ("late_flights", (4,), ["flights", "late", "settings"]),  # cell 4 done: n_late not yet bound
         ("late_flights", (5,), ["late", "n_late", "ratio"]),
     ]
+
+
+def test_verify_sees_a_displayed_name_as_it_was_at_the_end_of_its_own_cell(compat, spark, tmp_path):
+    """jakevdp's indexing chapter: `data` shown at cell 4, then changed by cell 5 of the same step;
+    verify compares the display with the value at the end of cell 4, not of the step."""
+    import pandas as pd
+
+    from nb2prod.verify.capture import PipelineRecorder
+
+    source = STEPS_SOURCE.replace(
+        "@step(cells=(7,))",
+        '''@step(cells=(4, 5))
+def indexing():
+    # cell 4
+    data = pd.Series([0.25, 0.5], index=["a", "b"])
+
+    # cell 5
+    data["e"] = 1.25
+
+
+@step(cells=(7,))''',
+    ).replace("from pyspark.sql import functions as F", "import pandas as pd\nfrom pyspark.sql import functions as F")
+    steps = _steps_module(compat, tmp_path, source)
+    recorder = PipelineRecorder(displays={4: "data"})
+    compat.STEP_OBSERVERS.append(recorder)
+    try:
+        steps.indexing()
+    finally:
+        compat.STEP_OBSERVERS.clear()
+    recorder.finish()
+    assert recorder.display[4].value.tolist() == [0.25, 0.5]
+    assert recorder.end["data"].value.tolist() == [0.25, 0.5, 1.25]

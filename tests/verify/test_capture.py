@@ -38,7 +38,7 @@ def test_step_observers_see_the_running_function_s_names_after_each_step(compat)
 
 
 def test_the_recorder_keeps_pandas_values_as_they_were_at_the_step_s_end():
-    recorder = PipelineRecorder(per_cell=True, displays={3: "df", 4: "df"})
+    recorder = PipelineRecorder(compare_cells=True, displays={3: "df", 4: "df"})
     df = pd.DataFrame({"x": [1, 2]})
     recorder("cell 3", {"df": df, "n": 2})
     df.loc[0, "x"] = 99  # changed in place by a later step

@@ -286,14 +286,14 @@ class PipelineRecorder:
 
     Args:
         max_rows: the row cap for collected values.
-        per_cell: keep every value at the end of every step.
+        compare_cells: keep every value at the end of every cell (``--per-cell``).
         displays: cell number -> the name the notebook displays at the end of that cell; its value
             is the pipeline's at the end of the last step at or before that cell (a cell that only
             shows a name has no step of its own).
     """
 
     max_rows: int = MAX_ROWS
-    per_cell: bool = False
+    compare_cells: bool = False
     displays: dict[int, str] = field(default_factory=dict)
     #: the last step's local variables (references)
     last_locals: dict[str, Any] = field(default_factory=dict)
@@ -318,6 +318,13 @@ class PipelineRecorder:
         self._collected[id(value)] = (value, captured)
         return captured
 
+    @property
+    def per_cell(self) -> bool:
+        """Whether ``compat.step`` calls this observer at the end of each cell of a step of several
+        cells: for ``--per-cell``, and for a displayed name, whose value is the one at the end of
+        its own cell (later cells of the same step may change it: ``data['e'] = 1.25``)."""
+        return self.compare_cells or bool(self.displays)
+
     def __call__(self, name: str, local_vars: Mapping[str, Any]) -> None:
         match = re.fullmatch(r"cell (\d+)", name)
         cell = int(match.group(1)) if match else None
@@ -334,7 +341,7 @@ class PipelineRecorder:
         for shown_cell, shown in self.displays.items():
             if shown_cell >= first and shown in local_vars:
                 self._display[shown_cell] = _snapshot(local_vars[shown])
-        if self.per_cell:
+        if self.compare_cells:
             self._cells[cell] = {k: _snapshot(v) for k, v in local_vars.items() if not k.startswith("_")}
 
     def finish(self) -> dict[str, Any]:

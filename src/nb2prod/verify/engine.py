@@ -241,7 +241,7 @@ def verify_notebook(
             # the conversion drops displayed expressions (LG103): convert them bound to a name
             package_dir, expressions = _convert_displays(spark_ws.notebook, package_dir, name, sorted(set(captured.display) - set(shown)), tmp)
             shown = {**shown, **{cell: _shown_name(cell) for cell in expressions}}
-        recorder = cap.PipelineRecorder(max_rows=max_rows, per_cell=per_cell, displays={c: n for c, n in shown.items() if c in captured.display})
+        recorder = cap.PipelineRecorder(max_rows=max_rows, compare_cells=per_cell, displays={c: n for c, n in shown.items() if c in captured.display})
 
         own_session = False
         if spark is None:
