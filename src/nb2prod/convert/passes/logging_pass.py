@@ -142,6 +142,20 @@ class LoggingPass(CellPass):
         #: artefact and function names given so far, for unique names
         self.names: set[str] = set()
 
+    def visit_For(self, node: cst.For) -> None:
+        finder = _NameReads()
+        node.iter.visit(finder)
+        if any(n.value in self.plot_names for n in finder.names):  # for ax, feat in zip(axes, top5): ax is a figure's
+            self.plot_names.update(_target_names(node.target))
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For):
+        """A loop whose every statement was a plot dropped here does nothing in the pipeline: removed
+        (its header may read a figure that went into a drawing function: ``zip(axes, top5)``)."""
+        body = updated_node.body.body
+        if body and all(id(s) in self.placeholders for s in body) and updated_node.orelse is None:
+            return cst.RemoveFromParent()
+        return updated_node
+
     def visit_IndentedBlock(self, node) -> None:
         self.depth += 1
 
