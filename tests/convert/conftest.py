@@ -39,19 +39,12 @@ def render_compat(directory: Path, module_name: str):
     return module
 
 
-def render_schemas(directory: Path, module_name: str, compat, csv_schemas: dict | None = None):
-    """The generated package's schemas.py for ``csv_schemas`` (file name -> {"sep", "columns", "casts"}), rendered
-    into ``directory`` and imported as ``module_name``, its ``compat`` import bound to the module ``compat``."""
+def import_with_compat(path: Path, module_name: str, compat):
+    """Import the rendered generated module at ``path`` as ``module_name``, its ``from demo import compat``
+    bound to the module ``compat`` (``sys.modules`` restored afterwards)."""
     import sys
     import types
 
-    from nb2prod.convert.render import environment
-    from nb2prod.convert.schemas import PANDAS_NA
-
-    path = directory / f"{module_name}.py"
-    path.write_text(
-        environment().get_template("package/src/schemas.py.j2").render(name="demo", notebook="demo.ipynb", csv_schemas=csv_schemas or {}, pandas_na=PANDAS_NA)
-    )
     package = types.ModuleType("demo")
     package.compat = compat
     saved = {k: sys.modules.get(k) for k in ("demo", "demo.compat")}
@@ -67,6 +60,19 @@ def render_schemas(directory: Path, module_name: str, compat, csv_schemas: dict 
             else:
                 sys.modules[k] = v
     return module
+
+
+def render_schemas(directory: Path, module_name: str, compat, csv_schemas: dict | None = None):
+    """The generated package's schemas.py for ``csv_schemas`` (file name -> {"sep", "columns", "casts"}), rendered
+    into ``directory`` and imported as ``module_name``, its ``compat`` import bound to the module ``compat``."""
+    from nb2prod.convert.render import environment
+    from nb2prod.convert.schemas import PANDAS_NA
+
+    path = directory / f"{module_name}.py"
+    path.write_text(
+        environment().get_template("package/src/schemas.py.j2").render(name="demo", notebook="demo.ipynb", csv_schemas=csv_schemas or {}, pandas_na=PANDAS_NA)
+    )
+    return import_with_compat(path, module_name, compat)
 
 
 @pytest.fixture(scope="session")

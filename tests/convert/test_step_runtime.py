@@ -5,14 +5,13 @@ are not DataFrames, a rerun of one interval)."""
 from __future__ import annotations
 
 import importlib.util
-import sys
 import textwrap
-import types
 from pathlib import Path
 
 import pytest
 
 from nb2prod.convert.render import environment
+from tests.convert.conftest import import_with_compat
 
 
 @pytest.fixture(scope="module")
@@ -21,21 +20,7 @@ def staging(compat, tmp_path_factory):
     directory = tmp_path_factory.mktemp("staging")
     path = directory / "demo_staging.py"
     path.write_text(environment().get_template("package/src/staging.py.j2").render(name="demo", notebook="demo.ipynb"))
-    package = types.ModuleType("demo")
-    package.compat = compat
-    saved = {k: sys.modules.get(k) for k in ("demo", "demo.compat")}
-    sys.modules.update({"demo": package, "demo.compat": compat})
-    try:
-        spec = importlib.util.spec_from_file_location("demo_staging", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                sys.modules.pop(k, None)
-            else:
-                sys.modules[k] = v
-    return module
+    return import_with_compat(path, "demo_staging", compat)
 
 
 def _steps_module(compat, directory: Path, source: str):

@@ -77,19 +77,8 @@ def fit_quotes(node: N) -> N:
         node: a statement or expression (a libcst node); not changed.
 
     Returns:
-        The same node when it holds no f-string, else a copy whose nested literals that used the
-        quote of an enclosing single-line f-string use the other quote (when that one is free and
-        the literal's text holds neither it nor a backslash).
+        A copy whose nested literals that used the quote of an enclosing single-line f-string use
+        the other quote (when that one is free and the literal's text holds neither it nor a
+        backslash). Callers that know ``node`` holds no f-string skip the call (it visits the tree).
     """
-    if not any(isinstance(n, cst.FormattedString) for n in _formatted(node)):
-        return node
     return node.visit(_FitQuotes())
-
-
-def _formatted(node: cst.CSTNode):
-    """Every node below ``node`` (a cheap pre-check walk, no metadata)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)

@@ -20,7 +20,7 @@ from nb2prod import __version__
 from nb2prod.convert.engine import Rewritten
 from nb2prod.convert.report import inventory, summarise
 from nb2prod.convert.schemas import PANDAS_NA
-from nb2prod.convert.steps import _is_import
+from nb2prod.convert.steps import _is_import, _is_pass, try_lines
 from nb2prod.manifest import MANIFEST_NAME, build_manifest, dump_manifest
 from nb2prod.notebook import Cell, Notebook
 
@@ -219,9 +219,7 @@ def _bound_by_import(line: str) -> set[str]:
     except cst.ParserSyntaxError:
         return set()
     names: set[str] = set()
-    lines = [statement]
-    if isinstance(statement, cst.Try):  # an optional import: the lines in its blocks
-        lines = [*statement.body.body, *(line for h in statement.handlers for line in h.body.body)]
+    lines = try_lines(statement) if isinstance(statement, cst.Try) else [statement]  # an optional import: its lines
     for small in (s for line in lines if isinstance(line, cst.SimpleStatementLine) for s in line.body):
         if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
             for alias in small.names:
@@ -454,16 +452,6 @@ def _holds_string(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.BaseString) or any(_holds_string(child) for child in node.children)
 
 
-def _only_pass(block: cst.CSTNode) -> bool:
-    """Whether a block (or one statement line) holds nothing but ``pass``."""
-    statements = block.body if isinstance(block, cst.IndentedBlock) else [block]
-    for statement in statements:
-        small = statement.body if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) else None
-        if small is None or not all(isinstance(s, cst.Pass) for s in small):
-            return False
-    return True
-
-
 class _RemoveImports(cst.CSTTransformer):
     """Remove the given import aliases as libcst's ``RemoveImportsVisitor`` does (the statement when
     none is left, the trailing comma of a new last alias, comments after a removed alias's comma)."""
@@ -486,7 +474,7 @@ class _RemoveImports(cst.CSTTransformer):
         """``try: import seaborn / except ImportError: pass`` with the import gone does nothing: removed."""
         blocks = [updated_node.body, *(h.body for h in updated_node.handlers)]
         blocks += [b.body for b in (updated_node.orelse, updated_node.finalbody) if b is not None]
-        if all(_only_pass(block) for block in blocks):
+        if all(_is_pass(line) for block in blocks for line in block.body):
             return cst.RemoveFromParent()
         return updated_node
 

@@ -426,7 +426,7 @@ def _is_import(statement: cst.BaseStatement) -> bool:
     """An import line, or an optional import (``try: import seaborn / except ImportError: pass``):
     module state that goes to the top of ``pipeline.py``, not into a step."""
     if isinstance(statement, cst.Try):
-        lines = [*statement.body.body, *(line for h in statement.handlers for line in h.body.body)]
+        lines = try_lines(statement)
         return (
             statement.orelse is None
             and statement.finalbody is None
@@ -434,6 +434,11 @@ def _is_import(statement: cst.BaseStatement) -> bool:
             and all(_is_import(line) or _is_pass(line) for line in lines)
         )
     return isinstance(statement, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
+
+
+def try_lines(statement: cst.Try) -> list[cst.BaseStatement]:
+    """The statements of a ``try``'s body and its ``except`` handlers, in order."""
+    return [*statement.body.body, *(line for h in statement.handlers for line in h.body.body)]
 
 
 def _is_pass(statement: cst.CSTNode) -> bool:

@@ -187,7 +187,7 @@ class PandasPass(CellPass):
         failed = [e for e in events if e.pandas_call and e.outcome == "not-converted"]
         reasons = sorted({e.code for e in failed})
         if not failed and updated is not original and self._touches_spark(original, env_before):
-            updated = fit_quotes(updated)
+            updated = _fit_quotes(updated)
             code = _EMPTY.code_for_node(updated)
             if not compiles(code):
                 self.report(original, "PS007", "not-converted", "the Spark form of this statement does not compile", pandas_call=True)
@@ -197,7 +197,7 @@ class PandasPass(CellPass):
                 return cst.RemovalSentinel.REMOVE  # stocks = stocks.set_index("Date"): nothing left to run
             return updated
         statements, now_pandas, missing = driver_statement(original, env_before)
-        statements = [fit_quotes(s) for s in statements]
+        statements = [_fit_quotes(s) for s in statements]
         for name in missing:
             self.report(original, "PS003", "not-converted", f"{name!r} has no pandas form to read on the driver", pandas_call=True, tier="unresolved")
         # what ran in this statement runs on the driver: its converted sites are not Spark any more
@@ -1134,6 +1134,13 @@ def _assigns_itself(statement: cst.BaseStatement) -> bool:
         and isinstance(assign.value, cst.Name)
         and assign.targets[0].target.value == assign.value.value
     )
+
+
+def _fit_quotes(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """``statement`` with literals a rewrite put inside an f-string re-quoted (:mod:`nb2prod.convert.quotes`); as it is without an f-string."""
+    if any(isinstance(n, cst.FormattedString) for n in _walk(statement)):
+        return fit_quotes(statement)
+    return statement
 
 
 def _walk(node: cst.CSTNode):
