@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -30,6 +31,8 @@ class Rewritten:
     cells: list[CellReport]
     statements: dict[int, list[cst.BaseStatement]]
     state: ConversionState
+    #: step plans already made of these statements (see :func:`nb2prod.convert.render.plan_for`)
+    plans: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def rewrite_cells(cells: tuple[Cell, ...], passes: list[type[CellPass]] | None = None) -> Rewritten:

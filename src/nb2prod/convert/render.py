@@ -207,10 +207,14 @@ def _plan(rewritten: Rewritten, cells: Sequence[Cell] | None, imports: Sequence[
 
     if cells is None:
         cells = [Cell(number=r.number, cell_type="code", source=r.source, id=r.id or "", tags=tuple(r.tags or ())) for r in rewritten.cells]
-    reserved = set(_RESERVED)
-    for line in imports:
-        reserved |= _bound_by_import(line)
-    return plan_steps(cells, rewritten.statements, reserved)
+    key = (tuple((c.number, c.cell_type, c.source, tuple(c.tags or ())) for c in cells), tuple(imports))
+    plan = rewritten.plans.get(key)
+    if plan is None:  # pipeline.py and the DAG ask for the same plan: made once
+        reserved = set(_RESERVED)
+        for line in imports:
+            reserved |= _bound_by_import(line)
+        plan = rewritten.plans[key] = plan_steps(cells, rewritten.statements, reserved)
+    return plan
 
 
 def _bound_by_import(line: str) -> set[str]:

@@ -40,7 +40,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -218,6 +218,23 @@ class _Flow:
     simple: dict[str, cst.BaseExpression]  # name -> value of its last top-level ``name = value``
 
 
+class _Flows:
+    """:func:`_flow` remembered for the runs of statements already analysed (libcst nodes are immutable:
+    the same statement objects in the same order have the same flow). Each answer is a fresh copy
+    (callers change theirs)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, ...], tuple[Sequence[cst.BaseStatement], _Flow]] = {}
+
+    def __call__(self, statements: Sequence[cst.BaseStatement]) -> _Flow:
+        key = tuple(map(id, statements))
+        known = self._known.get(key)
+        if known is None:
+            known = self._known[key] = (tuple(statements), _flow(statements))  # the nodes kept alive: ids stay theirs
+        flow = known[1]
+        return _Flow(list(flow.reads), set(flow.binds), set(flow.mutated), dict(flow.simple))
+
+
 def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
     """Reads, binds and in-place changes of a run of top-level statements, by scope analysis."""
     module = cst.Module(body=list(statements))
@@ -280,21 +297,20 @@ def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
                         t = getattr(target, "target", None)
                         if isinstance(t, cst.Name):
                             simple.pop(t.value, None)
-        else:
-            for name in binds:
-                if name in simple and _binds_name(statement, name):
-                    simple.pop(name)
+        elif simple:
+            for name in _all_names(statement) & binds:
+                simple.pop(name, None)
     ordered = [n for n, _ in sorted(reads.items(), key=lambda kv: (kv[1], kv[0]))]
     return _Flow(ordered, binds, mutated, simple)
 
 
-def _binds_name(statement: cst.CSTNode, name: str) -> bool:
-    found = False
+def _all_names(statement: cst.CSTNode) -> set[str]:
+    """Every ``Name`` node's value in ``statement`` (bound, read, or an attribute's name), in one visit."""
+    found: set[str] = set()
 
     class _Visit(cst.CSTVisitor):
         def visit_Name(self, node: cst.Name) -> None:
-            nonlocal found
-            found = found or node.value == name
+            found.add(node.value)
 
     statement.visit(_Visit())
     return found
@@ -534,13 +550,14 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
                             for n in _names_in(t.target) if isinstance(t.target, (cst.Name, cst.Tuple, cst.List)) else ():
                                 bound_count[n] = bound_count.get(n, 0) + 1
     changed: set[str] = set()
+    flow_of = _Flows()
     for number in sorted(statements):
         for statement in statements[number]:
             visitor = _Mutations()
             statement.visit(visitor)
             changed |= visitor.names
             if not isinstance(statement, (cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef)):
-                changed |= _flow([statement]).binds  # bound in a loop, a with, a branch...
+                changed |= flow_of([statement]).binds  # bound in a loop, a with, a branch...
     # settings aliases that something reads (an alias nothing reads stays a statement of its step)
     candidates: dict[str, set[str]] = {}
     others: set[str] = set()
@@ -588,13 +605,13 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
     # notebook globals read by helpers: every name a step binds
     step_bound: set[str] = set()
     for body in code.values():
-        step_bound |= _flow(body).binds
+        step_bound |= flow_of(body).binds
     helper_globals: dict[str, tuple[str, ...]] = {}
     module_names = set(reserved) | helper_names | set(dir(builtins))
     for i, helper in enumerate(helpers):
         if not isinstance(helper, cst.FunctionDef):
             continue
-        free = [n for n in _flow([helper]).reads if n not in helper_names and (n in step_bound or n in aliases or n in RUNTIME)]
+        free = [n for n in flow_of([helper]).reads if n not in helper_names and (n in step_bound or n in aliases or n in RUNTIME)]
         if free:
             helper_globals[helper.name.value] = tuple(free)
             helpers[i] = _add_kwonly(helper, free)
@@ -603,14 +620,14 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
         code = {n: [s.visit(binder) for s in body] for n, body in code.items()}
     segments = _segments(cells, code)
     if not any(name for name, _, _ in segments):  # no heading or tag: dataflow
-        segments = _group_by_dataflow(segments, code)
+        segments = _group_by_dataflow(segments, code, flow_of)
     raw = []
     for name, numbers, headings in segments:
         body = [s for n in numbers for s in code[n]]
         if len(numbers) > 1:  # a comment names the cell each part came from (a failure names it too)
             body = [s for i, n in enumerate(numbers) for s in _marked(code[n], n, first=i == 0)]
         raw.append((name, numbers, headings, body))
-    flows = [_flow(body) for _, _, _, body in raw]
+    flows = [flow_of(body) for _, _, _, body in raw]
     module_state = (set(reserved) | helper_names) - {*RUNTIME, "config"}
     for flow in flows:  # an import or helper changed in place (pd.options.x = 8) is module state, not data
         flow.reads = [n for n in flow.reads if n not in module_state or n in flow.binds]
@@ -627,7 +644,11 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
         step_inputs.append(inputs)
         for n in flow.binds | flow.mutated:
             producer[n] = k
-    later_reads: list[set[str]] = [set().union(*step_inputs[k + 1 :]) if k + 1 < len(step_inputs) else set() for k in range(len(raw))]
+    later_reads: list[set[str]] = [set() for _ in raw]  # what the steps after k read
+    later_binds: list[set[str]] = [set() for _ in raw]  # what the steps after k bind
+    for k in range(len(raw) - 2, -1, -1):
+        later_reads[k] = later_reads[k + 1] | set(step_inputs[k + 1])
+        later_binds[k] = later_binds[k + 1] | flows[k + 1].binds
     producer = {}
     names_used: set[str] = set()
     for k, ((name, numbers, headings, body), flow) in enumerate(zip(raw, flows)):
@@ -644,7 +665,7 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
                     break
         terminal = [
             n for n in sorted(flow.simple) if n not in outputs and not n.startswith("_") and not _is_literal(flow.simple[n])
-            and n not in later_reads[k] and not any(n in f.binds for f in flows[k + 1 :])
+            and n not in later_reads[k] and n not in later_binds[k]
         ]  # fmt: skip
         ordered = _in_order(body, [*outputs, *terminal])
         local_frames = {n for n in inputs if kinds_of.get(n) == "DataFrame"}
@@ -664,10 +685,8 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
                         local_frames.add(target)
                     else:
                         local_frames.discard(target)
-            else:
-                for n in list(local_frames):
-                    if n in flow.mutated and _binds_name(statement, n):
-                        local_frames.discard(n)
+            elif local_frames & flow.mutated:
+                local_frames -= flow.mutated & _all_names(statement)
         for n in inputs:
             kinds[n] = kinds_of.get(n, "Any")
         for n in ordered:
@@ -727,9 +746,10 @@ def _in_order(body: Sequence[cst.BaseStatement], names: Sequence[str]) -> list[s
     wanted = set(names)
     order: list[str] = []
     for statement in body:
-        for n in sorted(_names_in(statement) & wanted, key=lambda n: _EMPTY.code_for_node(statement).find(n)):
-            if n not in order and _binds_name(statement, n):
-                order.append(n)
+        present = _names_in(statement) & wanted - set(order)
+        if present:
+            text = _EMPTY.code_for_node(statement)
+            order.extend(sorted(present, key=text.find))  # each is a Name of the statement
     return order + [n for n in names if n not in order]
 
 
@@ -745,7 +765,7 @@ def _place_releases(steps: list[Step], unpersist: Sequence[tuple[int, str]]) -> 
     return out
 
 
-def _group_by_dataflow(segments, code):
+def _group_by_dataflow(segments, code, flow_of: Callable[[Sequence[cst.BaseStatement]], _Flow] = _flow):
     """Steps for notebooks with no headings or tags: consecutive cells that feed each other.
 
     A cell joins the step before it when it reads a name the previous cell binds or changes,
@@ -757,7 +777,7 @@ def _group_by_dataflow(segments, code):
     previous: set[str] = set()
     group_loads = group_writes = False
     for n in numbers:
-        flow = _flow(code[n])
+        flow = flow_of(code[n])
         text = "\n".join(_EMPTY.code_for_node(s) for s in code[n])
         loads, writes = bool(_READS.search(text)), bool(_WRITES.search(text))
         joins = bool(groups) and bool(set(flow.reads) & previous)
