@@ -551,13 +551,16 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
                                 bound_count[n] = bound_count.get(n, 0) + 1
     changed: set[str] = set()
     flow_of = _Flows()
+    compound: list[cst.BaseStatement] = []
     for number in sorted(statements):
         for statement in statements[number]:
             visitor = _Mutations()
             statement.visit(visitor)
             changed |= visitor.names
             if not isinstance(statement, (cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef)):
-                changed |= flow_of([statement]).binds  # bound in a loop, a with, a branch...
+                compound.append(statement)
+    if compound:  # bound in a loop, a with, a branch... (which scope a name binds in does not depend on its neighbours: one analysis for all)
+        changed |= _flow(compound).binds
     # settings aliases that something reads (an alias nothing reads stays a statement of its step)
     candidates: dict[str, set[str]] = {}
     others: set[str] = set()

@@ -17,6 +17,7 @@ with a ``# nb2prod: CODE`` comment, and counted against readiness).
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
@@ -187,8 +188,10 @@ class PandasPass(CellPass):
         failed = [e for e in events if e.pandas_call and e.outcome == "not-converted"]
         reasons = sorted({e.code for e in failed})
         if not failed and updated is not original and self._touches_spark(original, env_before):
-            updated = _fit_quotes(updated)
             code = _EMPTY.code_for_node(updated)
+            if _F_STRING.search(code):  # the text tells as well as a walk of the tree, and is made anyway
+                updated = fit_quotes(updated)
+                code = _EMPTY.code_for_node(updated)
             if not compiles(code):
                 self.report(original, "PS007", "not-converted", "the Spark form of this statement does not compile", pandas_call=True)
                 reasons = ["PS007"]
@@ -1134,6 +1137,10 @@ def _assigns_itself(statement: cst.BaseStatement) -> bool:
         and isinstance(assign.value, cst.Name)
         and assign.targets[0].target.value == assign.value.value
     )
+
+
+#: an f-string's opening (``f"``, ``rf'``, ``Fr"``...): where code has none, it has no f-string
+_F_STRING = re.compile(r"(?<![A-Za-z0-9_])(?:[rR]?[fF]|[fF][rR])[\"']")
 
 
 def _fit_quotes(statement: cst.BaseStatement) -> cst.BaseStatement:
