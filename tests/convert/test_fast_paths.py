@@ -9,6 +9,7 @@ from libcst.metadata import MetadataWrapper, QualifiedNameProvider
 
 from nb2prod.convert.engine import rewrite_sources
 from nb2prod.convert.passes.base import CellPass, PassContext, shares_nodes
+from nb2prod.convert.passes.http_pass import HttpPass
 from nb2prod.convert.passes.magics import MagicsPass
 from nb2prod.convert.render import _remove_unused_imports_command, remove_unused_imports
 
@@ -117,3 +118,14 @@ def test_the_magics_pass_is_skipped_only_without_get_ipython():
     assert MagicsPass.needed("get_ipython().run_line_magic('pip', 'install x')\n")
     result = rewrite_sources(["%pip install pyyaml\nimport yaml", "x = 1"])
     assert "pyyaml" in result.state.requirements
+
+
+def test_the_http_pass_is_skipped_only_without_requests_or_urlopen():
+    assert not HttpPass.needed("import pandas as pd\nurl = 'http://x'\ndf = pd.read_csv(url)\n")
+    assert HttpPass.needed("import requests as rq\nr = rq.get(u)\n")
+    assert HttpPass.needed("from urllib import request\nbody = request.urlopen(u).read()\n")
+    # through rewrite_sources (the passes as convert runs them): skipped or not, the same result
+    converted = rewrite_sources(["from urllib import request as rq", "body = rq.urlopen(u).read()"])
+    assert "web.urlopen(u)" in converted.cells[1].generated
+    untouched = rewrite_sources(["import urllib3", "pool = urllib3.PoolManager()"])
+    assert untouched.cells[1].generated.strip() == "pool = urllib3.PoolManager()"

@@ -43,6 +43,13 @@ class HttpPass(CellPass):
 
     METADATA_DEPENDENCIES = (*CellPass.METADATA_DEPENDENCIES, QualifiedNameProvider)
 
+    @classmethod
+    def needed(cls, source: str) -> bool:
+        """Only a module whose text names ``requests`` or ``urlopen`` can hold a call this pass
+        rewrites (a qualified name ``requests.*`` needs an import naming requests; ``urlopen`` is
+        named where it is called, as ``urlopen(...)`` or ``x.urlopen(...)``)."""
+        return "requests" in source or "urlopen" in source
+
     def _qualified(self, node: cst.CSTNode) -> set[str]:
         try:
             return {q.name for q in self.get_metadata(QualifiedNameProvider, node)}
