@@ -12,6 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from nb2prod.cli import main
+from nb2prod.convert.package import dependencies
 from tests.convert.conftest import write_notebook
 
 #: cells that used to give a package that does not compile, a RecursionError or a segfault -> reason code
@@ -112,3 +113,11 @@ def test_gate_refuses_a_package_that_does_not_compile(tmp_path: Path, capsys, mo
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "nb.ipynb:cell 1" in err and "pipeline.py does not compile" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_imports_are_declared_under_their_distributions_names():
+    """A module named as its distribution, one known by nb2prod (sklearn), and one only the installed
+    distributions' file lists tell (``attr`` is installed by ``attrs``)."""
+    deps = dependencies(["numpy", "sklearn", "attr", "pandas"], [], "mypipe")
+    assert "numpy" in deps and "scikit-learn" in deps and "attrs" in deps and "pandas>=2.2,<3" in deps
+    assert not {"sklearn", "attr"} & set(deps)

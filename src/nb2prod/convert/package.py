@@ -218,6 +218,17 @@ KNOWN_DISTRIBUTIONS = {
 }  # fmt: skip
 
 
+def _same_named_distribution(module: str) -> str | None:
+    """The installed distribution named as ``module`` is (``numpy`` for ``numpy``), as its metadata
+    spells it, or None (``sklearn``: no distribution of that name)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        return distribution(module).metadata["Name"] or module
+    except (PackageNotFoundError, ValueError):
+        return None
+
+
 def dependencies(imports: list[str], requirements: list[str], name: str) -> list[str]:
     """The generated package's dependencies: Spark, PyYAML, third-party imports, the ``pip install``s
     of what the pipeline imports, and what the generated helpers need.
@@ -234,12 +245,15 @@ def dependencies(imports: list[str], requirements: list[str], name: str) -> list
     from nb2prod.convert.render import RUNTIME_REQUIREMENTS
 
     helpers = {r for needed in RUNTIME_REQUIREMENTS.values() for r in needed}
-    installed = packages_distributions()
+    installed: dict[str, list[str]] | None = None
     deps = {"pyspark": "pyspark>=4.0,<5", "pyyaml": "pyyaml>=6"}
     for module in imports:
         if module in ("pyspark", name):
             continue
-        dist = KNOWN_DISTRIBUTIONS.get(module) or (installed.get(module) or [module])[0]
+        dist = KNOWN_DISTRIBUTIONS.get(module) or _same_named_distribution(module)
+        if dist is None:  # scanning every installed distribution's files: only for a module no distribution is named after
+            installed = packages_distributions() if installed is None else installed
+            dist = (installed.get(module) or [module])[0]
         if requirement_problem(dist) is not None:
             continue  # a module name that is no distribution name (`_private`): nothing to declare
         if dist.lower() == "pandas":
