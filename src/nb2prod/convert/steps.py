@@ -47,6 +47,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 from libcst.metadata.scope_provider import ClassScope, GlobalScope
 
+from nb2prod.convert.flat_scopes import flat_flow
 from nb2prod.notebook import Cell
 
 #: objects run() creates and hands to the steps that use them, in parameter order
@@ -235,8 +236,9 @@ class _Flows:
         return _Flow(list(flow.reads), set(flow.binds), set(flow.mutated), dict(flow.simple))
 
 
-def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
-    """Reads, binds and in-place changes of a run of top-level statements, by scope analysis."""
+def _scoped_reads_binds(statements: Sequence[cst.BaseStatement]) -> tuple[dict[str, int], set[str]]:
+    """Module-scope reads (name -> index of the first statement reading it before a binding) and
+    binds of ``statements``, by libcst's ``ScopeProvider``."""
     module = cst.Module(body=list(statements))
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
@@ -282,9 +284,21 @@ def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
                 continue
             if name not in reads or i < reads[name]:
                 reads[name] = i  # the statement of the first read; one statement's names in name order
+    return reads, binds
+
+
+def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
+    """Reads, binds and in-place changes of a run of top-level statements, by scope analysis
+    (:mod:`nb2prod.convert.flat_scopes` for code without functions or classes, else libcst's scopes)."""
+    flat = flat_flow(statements)
+    if flat is None:
+        reads, binds = _scoped_reads_binds(statements)
+    else:
+        reads, first_bind = flat
+        binds = set(first_bind)
     mutated: set[str] = set()
     simple: dict[str, cst.BaseExpression] = {}
-    for statement in module.body:
+    for statement in statements:
         visitor = _Mutations()
         statement.visit(visitor)
         mutated |= visitor.names
