@@ -21,7 +21,7 @@ GOLDEN = Path(__file__).parents[1] / "golden"
 STEPS_GOLDEN = Path(__file__).parent / "steps.golden"
 
 CASES = {
-    "augmented_assignment_binds_only": "x += 1\ny = x\n",
+    "augmented_assignment_reads_and_binds": "x += 1\ny = x\n",
     "annotation_without_value_binds": "x: int\nz: list = y\n",
     "del_reads": "del x\n",
     "keyword_and_attribute_names_are_not_reads": "f(a=1).b.c = d\n",
@@ -67,8 +67,8 @@ def test_flat_code_reads_and_binds_as_libcst_scopes(code):
 
 
 def test_the_rules_of_the_docstring():
-    reads, binds = flat_flow(cst.parse_module(CASES["augmented_assignment_binds_only"]).body)
-    assert reads == {} and binds == {"x": 0, "y": 1}
+    reads, binds = flat_flow(cst.parse_module(CASES["augmented_assignment_reads_and_binds"]).body)
+    assert reads == {"x": 0} and binds == {"x": 0, "y": 1}
     reads, binds = flat_flow(cst.parse_module(CASES["read_before_and_after_bind"]).body)
     assert reads == {"print": 0, "total": 0} and binds == {"total": 1}
     reads, _ = flat_flow(cst.parse_module(CASES["comprehension_first_iterable_is_outside"]).body)

@@ -13,8 +13,9 @@ libcst's scopes apply:
   (``import a.b`` binds ``a`` and ``a.b``; ``from m import *`` binds nothing);
 * a name is **read** by a load or a ``del`` of it outside a lambda or comprehension that binds it
   (its parameters, its ``for`` targets; a comprehension's first iterable is read in the enclosing
-  scope); the target of an augmented assignment (``x += 1``) is not a read, and ``True``, ``False``
-  and ``None`` are, as in libcst;
+  scope), and so is the target of an augmented assignment (``x += 1`` needs the value of ``x``:
+  libcst's scopes record no access there, :func:`nb2prod.convert.steps._scoped_reads_binds` adds
+  it); ``True``, ``False`` and ``None`` are read names, as in libcst;
 * a read counts from the first statement that reads the name, unless an earlier statement bound it
   (a read in the statement that first binds the name counts: ``for i in r: f(i)``).
 
@@ -99,7 +100,8 @@ class _Visitor(ast.NodeVisitor):
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if isinstance(node.target, ast.Name):
-            self._bind(node.target.id)  # bound, not read (libcst's scopes record no access here)
+            self._read(node.target.id)  # x += 1 reads x first (libcst's scopes record no access: steps add it)
+            self._bind(node.target.id)
         else:
             self.visit(node.target)
         self.visit(node.value)

@@ -284,7 +284,35 @@ def _scoped_reads_binds(statements: Sequence[cst.BaseStatement]) -> tuple[dict[s
                 continue
             if name not in reads or i < reads[name]:
                 reads[name] = i  # the statement of the first read; one statement's names in name order
+    # `total += x` reads total (libcst's scopes record only the assignment): a step doing it needs total
+    for i, statement in enumerate(module.body):
+        for name in _augmented_names(statement):
+            if not (name in first_bind and first_bind[name] < i) and (name not in reads or i < reads[name]):
+                reads[name] = i
     return reads, binds
+
+
+def _augmented_names(statement: cst.CSTNode) -> set[str]:
+    """Names that ``statement`` changes by augmented assignment at module scope (not inside a
+    ``def``, ``class`` or ``lambda``)."""
+    found: set[str] = set()
+
+    class _Visit(cst.CSTVisitor):
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if isinstance(node.target, cst.Name):
+                found.add(node.target.value)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    statement.visit(_Visit())
+    return found
 
 
 def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
