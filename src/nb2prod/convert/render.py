@@ -7,6 +7,8 @@ is a valid CI check.
 
 from __future__ import annotations
 
+import ast
+
 import json
 import os
 import re
@@ -393,8 +395,7 @@ def remove_unused_imports(code: str) -> str:
     module = cst.parse_module(code)
     if _NEEDS_FULL_COMMAND.search(code):
         return _remove_unused_imports_command(module)
-    scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
-    imports = [node for node in scopes if isinstance(node, (cst.Import, cst.ImportFrom))]
+    imports = _import_nodes(module)
     aliases: dict[str, str | None] = {}
     for node in imports:
         if isinstance(node, cst.ImportFrom) and node.relative:
@@ -404,8 +405,13 @@ def remove_unused_imports(code: str) -> str:
                 if aliases.setdefault(alias.evaluated_name, alias.evaluated_alias) != alias.evaluated_alias:
                     return _remove_unused_imports_command(module)  # the command keeps one of them: let it
     unused: dict[cst.ImportAlias, cst.Import | cst.ImportFrom] = {}
+    unreferenced = _unreferenced_imports(code)
+    scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider) if unreferenced is None else {}
     for node in imports:
         if isinstance(node.names, cst.ImportStar) or (isinstance(node, cst.ImportFrom) and node.module.value == "__future__"):
+            continue
+        if unreferenced is not None:
+            unused.update((alias, node) for alias in node.names if _bound_name(alias) in unreferenced)
             continue
         scope = scopes[node]
         if scope is None:
@@ -433,6 +439,64 @@ def remove_unused_imports(code: str) -> str:
                 continue
         body.append(statement)
     return module.with_changes(body=body).code
+
+
+def _import_nodes(module: cst.Module) -> list[cst.Import | cst.ImportFrom]:
+    """Every ``import`` statement of ``module``, nested ones too, in order."""
+    found: list[cst.Import | cst.ImportFrom] = []
+
+    class _Visit(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> bool:
+            found.append(node)
+            return False
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            found.append(node)
+            return False
+
+    module.visit(_Visit())
+    return found
+
+
+def _bound_name(alias: cst.ImportAlias) -> str:
+    """The name an import alias binds (``np`` for ``numpy as np``, ``os`` for ``os``)."""
+    return alias.evaluated_alias or alias.evaluated_name
+
+
+def _unreferenced_imports(code: str) -> set[str] | None:
+    """The names that imports in ``code`` bind and nothing reads, decided from Python's ``ast``
+    where that is certain to be what libcst's scopes decide; None where it is not.
+
+    Certain when every imported name is bound by one import only and by nothing else anywhere (no
+    assignment, parameter, ``def``, ``class``, ``except ... as`` of the same name, so that no scope
+    can shadow it) and no import is dotted without ``as`` (``import a.b``, whose references libcst
+    counts per dotted name): then a name is referenced exactly when some expression reads it.
+    """
+    tree = ast.parse(code)
+    imported: list[str] = []
+    others: set[str] = set()
+    reads: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (others if isinstance(node.ctx, ast.Store) else reads).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                if isinstance(node, ast.Import) and alias.asname is None and "." in alias.name:
+                    return None
+                imported.append(alias.asname or alias.name)
+        elif isinstance(node, ast.arg):
+            others.add(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            others.add(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            others.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal, ast.NamedExpr, ast.Match)):
+            return None
+    if len(set(imported)) != len(imported) or others & set(imported):
+        return None
+    return set(imported) - reads
 
 
 def _remove_unused_imports_command(module: cst.Module) -> str:
