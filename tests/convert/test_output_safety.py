@@ -152,3 +152,23 @@ def test_disk_full_is_one_line_and_keeps_the_previous_package(tmp_path: Path, ca
     assert code == 2 and len(err.strip().splitlines()) == 1 and "No space left on device" in err and "out" in err
     assert sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*")) == before
     assert _hidden(tmp_path) == []
+
+
+def test_a_rendering_bug_is_one_line_and_writes_nothing(tmp_path: Path, capsys, monkeypatch) -> None:
+    """A bug while writing the package (as when jakevdp's random-forests chapter made a pipeline.py
+    that did not parse, caught by the unused-imports clean-up) is one line naming the notebook, not a
+    traceback; no output is left."""
+    import libcst as cst
+
+    from nb2prod.convert import render
+
+    def broken(code: str) -> str:
+        return cst.parse_module("f(x) = 1\n").code
+
+    monkeypatch.setattr(render, "remove_unused_imports", broken)
+    monkeypatch.delenv("NB2PROD_DEBUG", raising=False)
+    path = write_notebook(tmp_path / "nb.ipynb", CELLS)
+    code, err = _run(capsys, "convert", path, "-o", tmp_path / "out")
+    assert code != 0 and len(err.strip().splitlines()) == 1
+    assert "nb.ipynb" in err and "internal error while writing the package" in err
+    assert not (tmp_path / "out").exists() and _hidden(tmp_path) == []

@@ -325,10 +325,18 @@ def convert_notebook(
     def package_dependencies(imports: list[str], requirements: list[str], name: str) -> list[str]:
         return dependencies(imports, [*requirements, *(PROFILING_REQUIREMENTS if profiled else ())], name)
 
-    files, report = render_package(
-        notebook, rewritten, name, samples, notebook_dir, package_dependencies, _third_party_imports, outdir=outdir, schemas=schemas
-    )
-    files = _add_dag(notebook, outdir, name, files, report, rewritten)
+    try:
+        files, report = render_package(
+            notebook, rewritten, name, samples, notebook_dir, package_dependencies, _third_party_imports, outdir=outdir, schemas=schemas
+        )
+        files = _add_dag(notebook, outdir, name, files, report, rewritten)
+    except Exception as exc:  # a bug in rendering (generated code that does not parse...): one line, never a traceback
+        if os.environ.get("NB2PROD_DEBUG"):
+            raise
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        raise ConversionError(
+            notebook.path, f"internal error while writing the package ({type(exc).__name__}: {message}); set NB2PROD_DEBUG=1 for details"
+        ) from None
     files, report = _own_files(notebook, outdir, name, files, report, recorded)
     files, report = _redact(notebook, outdir, files, report, found, rewritten.state.secret_values)
     check_package(files, str(notebook.path))

@@ -411,7 +411,7 @@ class _BindGlobals(cst.CSTTransformer):
 
     def __init__(self, helpers: Mapping[str, tuple[str, ...]]) -> None:
         super().__init__()
-        self.helpers = helpers
+        self.helpers = dict(helpers)  # the helpers still meant by their names (a rebinding removes one)
         self.calls: set[int] = set()
         self.partial = False
 
@@ -444,6 +444,25 @@ class _BindGlobals(cst.CSTTransformer):
 
     def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
         return updated_node.with_changes(keyword=original_node.keyword)
+
+    # a name bound, not read, stays itself (`model = ...`, `for model in ...`)
+    def leave_AssignTarget(self, original_node: cst.AssignTarget, updated_node: cst.AssignTarget) -> cst.AssignTarget:
+        return updated_node.with_changes(target=original_node.target)
+
+    def leave_AugAssign(self, original_node: cst.AugAssign, updated_node: cst.AugAssign) -> cst.AugAssign:
+        return updated_node.with_changes(target=original_node.target)
+
+    def leave_AnnAssign(self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign) -> cst.AnnAssign:
+        return updated_node.with_changes(target=original_node.target)
+
+    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
+        return updated_node.with_changes(target=original_node.target)
+
+    def leave_CompFor(self, original_node: cst.CompFor, updated_node: cst.CompFor) -> cst.CompFor:
+        return updated_node.with_changes(target=original_node.target)
+
+    def leave_AsName(self, original_node: cst.AsName, updated_node: cst.AsName) -> cst.AsName:
+        return updated_node.with_changes(name=original_node.name)
 
 
 _EQ = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
@@ -576,6 +595,7 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
     """
     helpers: list[cst.BaseStatement] = []
     helper_names: set[str] = set()
+    defined_in: dict[int, list[str]] = {}  # cell -> the helpers it defines
     aliases: dict[str, cst.BaseStatement] = {}
     unpersist: list[tuple[int, str]] = []  # (cell, name)
     code: dict[int, list[cst.BaseStatement]] = {}
@@ -635,6 +655,7 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
             if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and not path_changed:
                 helpers.append(statement.visit(rename))
                 helper_names.add(statement.name.value)
+                defined_in.setdefault(number, []).append(statement.name.value)
                 continue
             alias = _alias(statement, set(aliases))
             if alias is not None and alias in used and bound_count.get(alias, 0) == 1 and alias not in changed:
@@ -662,7 +683,18 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
             helpers[i] = _add_kwonly(helper, free)
     binder = _BindGlobals(helper_globals)
     if helper_globals:
-        code = {n: [s.visit(binder) for s in body] for n, body in code.items()}
+        bound_code: dict[int, list[cst.BaseStatement]] = {}
+        previous = 0
+        for n, body in code.items():
+            bound_code[n] = []
+            for cell in sorted(c for c in defined_in if previous < c <= n):  # a def after a rebinding means the helper again
+                binder.helpers.update((h, helper_globals[h]) for h in defined_in[cell] if h in helper_globals)
+            previous = n
+            for statement in body:
+                bound_code[n].append(statement.visit(binder))
+                for name in flow_of([statement]).binds & set(binder.helpers):
+                    binder.helpers.pop(name)  # `model = RandomForestClassifier()`: later `model` is not the helper
+        code = bound_code
     segments = _segments(cells, code)
     if not any(name for name, _, _ in segments):  # no heading or tag: dataflow
         segments = _group_by_dataflow(segments, code, flow_of)
