@@ -23,7 +23,7 @@ from nb2prod.convert.gate import check_package, normalise_requirement, requireme
 from nb2prod.convert.passes.config_pass import KNOWN_SECRETS
 from nb2prod.convert.passes.logging_pass import PACKAGE_NAME
 from nb2prod.convert.render import relpath, render_package
-from nb2prod.convert.schemas import csv_schemas
+from nb2prod.convert.schemas import INPUT_DIR, csv_schemas
 from nb2prod.convert.secrets import Secret, notebook_secrets, redact_files, scan_files
 from nb2prod.convert.staging import recover, write_package
 from nb2prod.errors import ConversionError, OutputError
@@ -286,6 +286,7 @@ def convert_notebook(
     found = notebook_secrets(notebook)
     token = KNOWN_SECRETS.set({s.value: s.label for s in found})
     named = PACKAGE_NAME.set(name)
+    inputs_at = INPUT_DIR.set(notebook.path.resolve().parent)  # relative input paths, as _input_files reads them
     try:
         rewritten = rewrite_cells(notebook.code_cells)
     except Exception as exc:  # a bug in a pass: still one line naming the notebook, never a traceback
@@ -297,6 +298,7 @@ def convert_notebook(
     finally:
         KNOWN_SECRETS.reset(token)
         PACKAGE_NAME.reset(named)
+        INPUT_DIR.reset(inputs_at)
     inputs = _input_files(notebook, rewritten)
     samples, notebook_dir = _sample_inputs(notebook, inputs)
     recorded = None
