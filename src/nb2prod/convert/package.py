@@ -329,7 +329,11 @@ def _add_dag(notebook: Notebook, outdir: Path, name: str, files: dict[str, bytes
     from nb2prod.convert.dag import DAG_PATH, render_dag
     from nb2prod.convert.render import plan_for, safe_name
 
-    steps = plan_for(rewritten, notebook.cells).steps
+    from nb2prod.convert.steps import dead_steps
+
+    planned = plan_for(rewritten, notebook.cells).steps
+    dead = dead_steps(planned)
+    steps = [s for s in planned if s.name not in dead]  # the steps run() calls
     files = {**files, DAG_PATH.format(name=name): render_dag(name, steps, safe_name(notebook.path.name)).encode()}
     relative = relpath(notebook.path.resolve(), outdir.resolve())
     files[MANIFEST_NAME] = dump_manifest(build_manifest(notebook, report["cells"], files, relative))
