@@ -260,3 +260,19 @@ def test_sort_index_orders_rows_as_pandas(case, namespace):
     assert rows[expected.index.name].tolist() == pytest.approx(expected.index.tolist(), nan_ok=True), generated  # the order
     result = compare_frames(expected.reset_index(), rows)  # the rows (as multisets)
     assert result.equal, (generated, result)
+
+
+# -- PS161 labelled-series-to-dict ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['out = df["kind"].value_counts().to_dict()', 'out = df.groupby(["group", "kind"])["n"].sum().to_dict()'],
+    ids=["value_counts", "groupby_two_keys"],
+)
+def test_labelled_series_to_dict_is_pandas_dict(body, namespace):
+    """The same dict as pandas: labels (tuples for two keys), values and, for value_counts, order."""
+    expected, actual, generated = run_both(namespace, body)
+    assert actual == expected, generated
+    if "value_counts" in body:
+        assert list(actual.values()) == list(expected.values()), generated
