@@ -36,7 +36,9 @@ Case names:
   once the engine is fixed, so the case can be renamed.
 
 The cells run through every pass (magics, logging, config, pandas), as
-``nb2prod convert`` runs them. ``pytest --update-golden`` rewrites the
+``nb2prod convert`` runs them, with the notebook's directory ``tests/golden/data/``:
+a relative input path a case names (``pd.read_csv("stations.csv")``) is that folder's
+file, for what a rule reads from a file at convert time (a CSV's header). ``pytest --update-golden`` rewrites the
 expected blocks of every case except ``noop_*`` cells and ``*_todo`` cases from
 what the engine produces now; read the diff before committing it.
 """
@@ -52,6 +54,7 @@ import pytest
 
 from nb2prod.convert.audit import audit_pipeline
 from nb2prod.convert.engine import Rewritten, rewrite_sources
+from nb2prod.convert.schemas import INPUT_DIR
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 STATE_FIELDS = ("config", "env_vars", "requirements")
@@ -237,7 +240,11 @@ def test_golden(path: Path, case: Case, update_golden: bool) -> None:
     Whatever the case, the generated pipeline compiles and the audit finds no pandas-only API on
     a Spark value outside the driver tier (nb2prod.convert.audit).
     """
-    result = rewrite_sources(case.inputs)
+    token = INPUT_DIR.set(GOLDEN_DIR / "data")  # the files a case reads at convert time (a CSV's header)
+    try:
+        result = rewrite_sources(case.inputs)
+    finally:
+        INPUT_DIR.reset(token)
     if not case.todo:
         pipeline = pipeline_text(result)
         compile(pipeline, f"{case.name}.py", "exec")

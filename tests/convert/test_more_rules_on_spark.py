@@ -240,3 +240,39 @@ def test_groupby_apply_key_columns_warning_path(namespace):
     frame = pd.read_csv(namespace["path"])
     with pytest.warns(FutureWarning, match="grouping columns"):  # pandas 2.3: a FutureWarning
         frame.groupby("group").apply(lambda g: len(g.columns))
+
+
+# -- PS160 sort-index -----------------------------------------------------------------------------
+
+SORT_INDEX_CASES = {
+    "set_index_then_sort_missing_last": 'out = df.set_index("x").sort_index()',
+    "descending_missing_last": 'out = df.set_index("x").sort_index(ascending=False)',
+    "missing_first": 'out = df.set_index("y").sort_index(na_position="first")',
+}
+
+
+@pytest.mark.parametrize("case", sorted(SORT_INDEX_CASES))
+def test_sort_index_orders_rows_as_pandas(case, namespace):
+    """The rows come out in pandas' order: by the index, missing values where pandas puts them."""
+    expected, actual, generated = run_both(namespace, SORT_INDEX_CASES[case])
+    rows = actual.toPandas()
+    assert list(rows.columns) == [expected.index.name, *expected.columns], generated
+    assert rows[expected.index.name].tolist() == pytest.approx(expected.index.tolist(), nan_ok=True), generated  # the order
+    result = compare_frames(expected.reset_index(), rows)  # the rows (as multisets)
+    assert result.equal, (generated, result)
+
+
+# -- PS161 labelled-series-to-dict ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['out = df["kind"].value_counts().to_dict()', 'out = df.groupby(["group", "kind"])["n"].sum().to_dict()'],
+    ids=["value_counts", "groupby_two_keys"],
+)
+def test_labelled_series_to_dict_is_pandas_dict(body, namespace):
+    """The same dict as pandas: labels (tuples for two keys), values and, for value_counts, order."""
+    expected, actual, generated = run_both(namespace, body)
+    assert actual == expected, generated
+    if "value_counts" in body:
+        assert list(actual.values()) == list(expected.values()), generated

@@ -114,3 +114,32 @@ def test_plan_for_gives_the_steps_pipeline_py_has():
         rewritten = rewrite_cells(tuple(c for c in cells if c.cell_type == "code"))
         planned = [[s.name, list(s.cells), list(s.inputs), list(s.outputs)] for s in plan_for(rewritten, cells).steps]
         assert planned == convert(case["cells"])[0], case["name"]
+
+
+def test_dead_step_is_reported_and_left_out_of_run_and_the_dag(tmp_path):
+    """A user reading CONVERSION.md (or conversion.json) learns which steps run() skips and why; the DAG has no task for them.
+
+    jorisvandenbossche's tutorials: a "some theory" section built from literals that nothing reads.
+    """
+    from nb2prod.convert.package import convert_notebook
+    from tests.convert.conftest import write_notebook
+
+    (tmp_path / "countries.csv").write_text("country,population,area\nBelgium,11.3,30510\nFrance,64.3,671308\n")
+    notebook = write_notebook(tmp_path / "tour.ipynb", [
+        "import pandas as pd",
+        "# md:## Load", 'countries = pd.read_csv("countries.csv")',
+        "# md:## Some theory", "s = pd.Series([0.1, 0.2, 0.3], index=['a', 'b', 'c'])\ns.values",
+        "# md:## Density", "countries['density'] = countries['population'] / countries['area']\ncountries.to_csv(\"out.csv\")",
+    ])  # fmt: skip
+    result = convert_notebook(notebook, tmp_path / "out")
+    report = json.loads((result.outdir / "conversion.json").read_text())
+    assert report["steps_not_run"] == [
+        "step some_theory (cell 5) is not run by run(): s is built from literals only and read by no step that runs, "
+        "and it writes, logs and draws nothing"
+    ]
+    assert "## Steps run() does not call" in (result.outdir / "CONVERSION.md").read_text()
+    assert "- step some_theory (cell 5) is not run by run()" in (result.outdir / "CONVERSION.md").read_text()
+    pipeline = (result.outdir / "src" / result.name / "pipeline.py").read_text()
+    assert "def some_theory()" in pipeline and "s = some_theory()" not in pipeline
+    dag = next((result.outdir / "dags").glob("*.py")).read_text()
+    assert "density" in dag and "some_theory" not in dag

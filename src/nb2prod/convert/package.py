@@ -23,7 +23,7 @@ from nb2prod.convert.gate import check_package, normalise_requirement, requireme
 from nb2prod.convert.passes.config_pass import KNOWN_SECRETS
 from nb2prod.convert.passes.logging_pass import PACKAGE_NAME
 from nb2prod.convert.render import relpath, render_package
-from nb2prod.convert.schemas import csv_schemas
+from nb2prod.convert.schemas import INPUT_DIR, csv_schemas
 from nb2prod.convert.secrets import Secret, notebook_secrets, redact_files, scan_files
 from nb2prod.convert.staging import recover, write_package
 from nb2prod.errors import ConversionError, OutputError
@@ -300,6 +300,7 @@ def convert_notebook(
     found = notebook_secrets(notebook)
     token = KNOWN_SECRETS.set({s.value: s.label for s in found})
     named = PACKAGE_NAME.set(name)
+    inputs_at = INPUT_DIR.set(notebook.path.resolve().parent)  # relative input paths, as _input_files reads them
     try:
         rewritten = rewrite_cells(notebook.code_cells)
     except Exception as exc:  # a bug in a pass: still one line naming the notebook, never a traceback
@@ -311,6 +312,7 @@ def convert_notebook(
     finally:
         KNOWN_SECRETS.reset(token)
         PACKAGE_NAME.reset(named)
+        INPUT_DIR.reset(inputs_at)
     inputs = _input_files(notebook, rewritten)
     samples, notebook_dir = _sample_inputs(notebook, inputs)
     recorded = None
@@ -349,7 +351,11 @@ def _add_dag(notebook: Notebook, outdir: Path, name: str, files: dict[str, bytes
     from nb2prod.convert.dag import DAG_PATH, render_dag
     from nb2prod.convert.render import plan_for, safe_name
 
-    steps = plan_for(rewritten, notebook.cells).steps
+    from nb2prod.convert.steps import dead_steps
+
+    planned = plan_for(rewritten, notebook.cells).steps
+    dead = dead_steps(planned)
+    steps = [s for s in planned if s.name not in dead]  # the steps run() calls
     files = {**files, DAG_PATH.format(name=name): render_dag(name, steps, safe_name(notebook.path.name)).encode()}
     relative = relpath(notebook.path.resolve(), outdir.resolve())
     files[MANIFEST_NAME] = dump_manifest(build_manifest(notebook, report["cells"], files, relative))

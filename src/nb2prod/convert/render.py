@@ -154,6 +154,9 @@ def pipeline_module(
     parts: list[str] = [_EMPTY.code_for_node(h.with_changes(leading_lines=())).rstrip() for h in plan.helpers]
     producers: dict[str, str] = {}
     step_info = []
+    from nb2prod.convert.steps import dead_steps
+
+    dead = dead_steps(plan.steps)
     for s in plan.steps:
         parts.extend(_step_code(s, producers))
         for o in s.outputs:
@@ -161,7 +164,8 @@ def pipeline_module(
         body = "\n".join(_EMPTY.code_for_node(b) for b in s.body)
         step_info.append({"name": s.name, "cells": list(s.cells), "inputs": list(s.inputs), "outputs": list(s.outputs),
                           "headings": list(s.headings), "runtime": list(s.runtime),
-                          "data_dependent": bool(re.search(r"\.pivot\(|get_dummies|\.crosstab\(|\bunstack\(", body))})  # fmt: skip
+                          "data_dependent": bool(re.search(r"\.pivot\(|get_dummies|\.crosstab\(|\bunstack\(", body)),
+                          "not_run": dead.get(s.name)})  # fmt: skip
     parts.append(_run_code(plan.steps, uses))
     parts.append(
         "#: the steps in notebook order (``<package> steps`` lists them, ``<package> run --step NAME`` runs one)\n"
@@ -322,7 +326,8 @@ def _strip_blank(lines: Sequence[cst.EmptyLine]) -> list[cst.EmptyLine]:
 
 
 def _run_code(steps, uses: set[str]) -> str:
-    """``run(spark, config)``: the steps in order, cached frames released, every output returned."""
+    """``run(spark, config)``: the steps in order, cached frames released, every output returned; a dead
+    step (:func:`nb2prod.convert.steps.dead_steps`) is not called, a comment says so."""
     doc = (
         '"""Run every step in notebook order; return what the steps produce, by name.\n\n'
         "    Args:\n        spark: the SparkSession (see build_session in spark.py).\n"
@@ -336,7 +341,10 @@ def _run_code(steps, uses: set[str]) -> str:
         lines.append('    log.info("the notebook had no code to convert")')
         lines.append("    return {}")
         return "\n".join(lines)
-    needs = {r for s in steps for r in s.runtime}
+    from nb2prod.convert.steps import dead_steps
+
+    dead = dead_steps(steps)
+    needs = {r for s in steps if s.name not in dead for r in s.runtime}
     if "driver" in needs:
         lines.append("    driver = compat.Driver(spark, config)")
     if "web" in needs:
@@ -346,7 +354,12 @@ def _run_code(steps, uses: set[str]) -> str:
         args = (["spark"] if "spark" in s.runtime else []) + list(s.inputs)
         args += [f"{r}={'config' if r == 'settings' else r}" for r in s.runtime if r != "spark"]
         call = f"{s.name}({', '.join(args)})"
-        if len(s.outputs) == 1:
+        if s.name in dead:  # its function stays (run --step runs it); CONVERSION.md says why run() does not
+            lines.append(f"    # not run: {s.name} (nothing that runs reads it, and it writes, logs and draws nothing: see CONVERSION.md)")
+            for name in s.release:
+                lines.append(f"    {name}.unpersist()")
+            continue
+        elif len(s.outputs) == 1:
             lines.append(f"    {s.outputs[0]} = {call}")
         elif s.outputs:
             lines.append(f"    {', '.join(s.outputs)} = {call}")
@@ -689,6 +702,7 @@ def render_package(
         "environment_variables": dict(sorted(state.env_vars.items())),
         "dependencies": deps,
         "audit": audit,
+        "steps_not_run": [s["not_run"] for s in steps if s["not_run"]],
     }
     files["conversion.json"] = (json.dumps(report, indent=2, ensure_ascii=False) + "\n").encode()
     files["CONVERSION.md"] = env.get_template("CONVERSION.md.j2").render(

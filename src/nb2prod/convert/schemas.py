@@ -39,7 +39,9 @@ at run time as before.
 from __future__ import annotations
 
 import csv
+import os
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -120,6 +122,38 @@ def infer_csv_schema(path: Path, sep: str = ",", encoding: str | None = None) ->
                     casts[str(column)] = "DOUBLE"
         types.append(f"{ddl_name(str(column))} {spark_type}")
     return InferredSchema(types, casts)
+
+
+#: while a notebook converts: the directory its relative input paths are read from at convert time (the
+#: notebook's own); None (no file is looked at) when converting bare sources
+INPUT_DIR: ContextVar[Path | None] = ContextVar("INPUT_DIR", default=None)
+
+
+def csv_header(path: str, sep: str = ",", encoding: str | None = None) -> list[str] | None:
+    """The column names of a CSV input as found at convert time, or None.
+
+    Args:
+        path: the path the notebook reads (relative to :data:`INPUT_DIR`, or absolute); a URL is not read.
+        sep: its field separator.
+        encoding: its text encoding (default UTF-8).
+
+    Returns:
+        The header row's names in file order, as pandas and Spark (``header=True``) both name the
+        columns; None (never an error) when no directory is set, the file is not there or cannot be
+        read, or a name is empty or repeated (pandas renames those: ``Unnamed: 0``, ``a.1``).
+    """
+    base = INPUT_DIR.get()
+    if base is None or "://" in path:
+        return None
+    file = Path(path) if os.path.isabs(path) else base / path
+    try:
+        with file.open(newline="", encoding=encoding or "utf-8-sig") as handle:
+            header = next(csv.reader(handle, delimiter=sep, quotechar='"', doublequote=True))
+    except (OSError, UnicodeError, StopIteration, csv.Error, TypeError):
+        return None
+    if not header or any(not name for name in header) or len(set(header)) != len(header):
+        return None
+    return header
 
 
 def _has_short_rows(path: Path, sep: str, encoding: str | None, width: int) -> bool:

@@ -900,3 +900,107 @@ def _unique(name: str, taken: set[str]) -> str:
         candidate = f"{name}_{i}"
         i += 1
     return candidate
+
+
+#: calls of a bare name that have no effect outside the step (builtins that build or inspect values)
+_PURE_BUILTINS = frozenset({
+    "abs", "all", "any", "bool", "dict", "divmod", "enumerate", "filter", "float", "format", "frozenset", "getattr", "hasattr",
+    "int", "isinstance", "issubclass", "len", "list", "map", "max", "min", "range", "repr", "reversed", "round", "set",
+    "slice", "sorted", "str", "sum", "tuple", "type", "zip",
+})  # fmt: skip
+#: method names that write, show, send or change state outside the step (pandas' and Spark's writers, figures, SQL)
+_EFFECT_METHODS = frozenset({
+    "to_csv", "to_parquet", "to_json", "to_excel", "to_feather", "to_pickle", "to_sql", "to_hdf", "to_stata", "to_clipboard",
+    "to_html", "to_latex", "to_markdown", "to_xml", "to_orc", "savefig", "save", "show", "saveAsTable", "insertInto",
+    "foreach", "foreachPartition", "sql", "print", "display", "write", "writeTo", "writeStream", "dump", "unpersist",
+})  # fmt: skip
+#: modules and objects whose every use is an effect (logging below info is not: see has_effect)
+_EFFECT_ROOTS = frozenset({"log", "logging", "logger", "profiling", "web", "http_client", "requests", "urllib", "os", "shutil",
+                           "subprocess", "sys", "plt", "mlflow", "pickle", "joblib", "json", "sns", "warnings"})  # fmt: skip
+
+
+def dead_steps(steps: Sequence[Step]) -> dict[str, str]:
+    """The steps ``run()`` need not call, each with the sentence the conversion report gives.
+
+    A step is dead when it has no effect outside itself (:func:`has_effect`), no step that runs
+    reads what it computes, and what it computes is not a result of the pipeline's data: it
+    returns nothing (a display, ``pd.to_datetime("2016-12-09")`` on its own), or it builds its
+    values from literals only (it reads no input file, setting or earlier data: a "some theory"
+    section's ``pd.Series([0.1, 0.2])``). A step computed from the data that returns something
+    stays: run() returns its results. Running a dead step would cost Spark jobs and change no
+    result; its function stays in ``pipeline.py`` (``run --step NAME`` runs it).
+
+    Args:
+        steps: the plan's steps, in notebook order.
+
+    Returns:
+        step name -> "step NAME (cells ...) is not run by run(): ..." for the dead steps, in notebook order.
+    """
+    producer: dict[str, int] = {}
+    sources: list[dict[str, int]] = []  # per step: input -> index of the step producing it
+    derived: list[bool] = []
+    for i, step in enumerate(steps):
+        sources.append({n: producer[n] for n in step.inputs if n in producer})
+        data = bool(set(step.runtime) & {"spark", "settings", "driver", "web"})
+        derived.append(data or any(derived[j] for j in sources[i].values()))
+        for name in step.outputs:
+            producer[name] = i
+    live = [False] * len(steps)
+    for i in reversed(range(len(steps))):
+        step = steps[i]
+        read_by_live = any(live[j] and sources[j].get(n) == i for j in range(i + 1, len(steps)) for n in step.outputs)
+        live[i] = read_by_live or (derived[i] and bool(step.outputs)) or has_effect(step)
+    out = {}
+    for step, alive in zip(steps, live):
+        if not alive:
+            cells = f"cell {step.cells[0]}" if len(step.cells) == 1 else f"cells {step.cells[0]}-{step.cells[-1]}"
+            why = "it returns nothing" if not step.outputs else f"{', '.join(step.outputs)} {'is' if len(step.outputs) == 1 else 'are'} built from literals only and read by no step that runs"
+            out[step.name] = f"step {step.name} ({cells}) is not run by run(): {why}, and it writes, logs and draws nothing"
+    return out
+
+
+def has_effect(step: Step) -> bool:
+    """Whether ``step`` may change something outside itself (conservatively: True when unsure).
+
+    Effects: a write of a file or table (pandas' ``to_*`` writers, Spark's ``.write``, ``savefig``),
+    a log at info or above (``print`` became ``log.info``; ``log.debug`` is none), a figure
+    (``profiling.figure``, ``plt``, ``sns``), a change of one of its inputs (``df["c"] = ...``,
+    ``items.append(x)``), SQL, the network, the file system, and any call that is not of pandas,
+    numpy, Spark or a pure builtin (a notebook helper, ``open``, a class), ``assert``, ``raise``, ``del``.
+    """
+    if not step.body:
+        return False
+    inputs = set(step.inputs)
+    for statement in step.body:
+        for node in _walk(statement):
+            if isinstance(node, (cst.Raise, cst.Assert, cst.Global, cst.Nonlocal, cst.Yield, cst.Await, cst.Import, cst.ImportFrom, cst.Del)):
+                return True
+            if isinstance(node, cst.Attribute) and node.attr.value in _EFFECT_METHODS:
+                return True
+            if isinstance(node, cst.Call):
+                func = node.func
+                if isinstance(func, cst.Name) and func.value not in _PURE_BUILTINS:
+                    return True
+                if isinstance(func, cst.Attribute):
+                    root = _root_name(func)
+                    if root in _EFFECT_ROOTS and not (root in ("log", "logger") and func.attr.value == "debug"):
+                        return True
+                    if func.attr.value in MUTATORS and root in inputs:
+                        return True
+            if isinstance(node, (cst.AssignTarget, cst.AugAssign, cst.AnnAssign)):
+                target = node.target
+                if isinstance(target, (cst.Subscript, cst.Attribute)) and _root_name(target) in inputs:
+                    return True
+    return False
+
+
+def _walk(node: cst.CSTNode):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    while isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    return node.value if isinstance(node, cst.Name) else None

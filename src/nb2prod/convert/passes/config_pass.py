@@ -71,8 +71,9 @@ def literal_value(node: cst.BaseExpression):
 
 
 #: notebook names that the pipeline's own names would shadow: the notebook's ``config = load_config(...)``
-#: is renamed (with every read of it), so that it and the settings the pipeline reads stay apart
-NOTEBOOK_RENAMES = {"config": "notebook_config"}
+#: is renamed (with every read of it), so that it and the settings the pipeline reads stay apart; its
+#: ``settings = {...}`` too, as the generated step functions take the pipeline's settings as ``settings``
+NOTEBOOK_RENAMES = {"config": "notebook_config", "settings": "notebook_settings"}
 
 #: top-level sections of the generated package's configuration; a notebook constant is never stored under one
 RESERVED_KEYS = frozenset({"spark", "metrics", "http", "driver", "airflow", "profiling", "staging", "logging", "pipeline", "env"})

@@ -491,7 +491,7 @@ class PandasPass(CellPass):
         rules = DISPATCH.get((receiver_type, method), [])
         for rule in rules:
             try:
-                return rule, rule.convert(CallSite(site.method, site.receiver, site.kind, list(site.args), dict(site.kwargs), site.function))
+                return rule, rule.convert(CallSite(site.method, site.receiver, site.kind, list(site.args), dict(site.kwargs), site.function, self.state.config))
             except NotApplicable:
                 continue
             except NotConvertible as exc:

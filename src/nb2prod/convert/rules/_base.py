@@ -59,6 +59,8 @@ class CallSite:
         kwargs: keyword arguments by name.
         function: for module functions, the function as the notebook spells it
             (``pd.DataFrame``, ``DataFrame`` after ``from pandas import DataFrame``).
+        settings: the settings the config pass collected (it runs first): key -> value, so that a
+            rule can see the value an argument ``config["input_flights"]`` stands for.
     """
 
     method: str
@@ -67,6 +69,7 @@ class CallSite:
     args: list[Arg]
     kwargs: dict[str, Arg]
     function: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def get(self, position: int | None, name: str, default: Any = MISSING) -> Arg | Any:
         """The argument at ``position`` or keyword ``name``, else ``default``."""

@@ -1,7 +1,36 @@
 """PS101 read-csv-with-pandas-defaults."""
 
+import re
+
 from nb2prod.convert.kinds import Frame
-from nb2prod.convert.rules._base import MISSING, CallSite, NotConvertible, Rewrite, Rule, names_of, py_str, register, str_list
+from nb2prod.convert.rules._base import MISSING, Arg, CallSite, NotConvertible, Rewrite, Rule, names_of, py_str, register, str_list
+from nb2prod.convert.schemas import csv_header
+
+_SETTING = re.compile(r"""config\[(["'])(.+?)\1\]""")
+
+
+def _named_positions(site: CallSite, path: Arg, value: int | list | tuple) -> list[str]:
+    """The column names that ``index_col=<position(s)>`` picks, from the file's header at convert time.
+
+    Raises:
+        NotConvertible: the file is not found at convert time (a path computed at run time, a URL,
+            a file not beside the notebook) or its header is not plain (empty or repeated names).
+    """
+    positions = [value] if isinstance(value, int) else list(value)
+    text = path.literal_or(None)
+    found = _SETTING.fullmatch(path.code)
+    if not isinstance(text, str) and found:
+        text = site.settings.get(found.group(2))
+    sep_arg = site.get(None, "sep", None) or site.get(None, "delimiter", None)
+    sep = "\t" if sep_arg is None and site.method == "read_table" else "," if sep_arg is None else sep_arg.literal_or(None)
+    encoding = site.get(None, "encoding", None)
+    header = csv_header(text, sep, None if encoding is None else encoding.literal_or(None)) if isinstance(text, str) and isinstance(sep, str) else None
+    if header is None or not all(isinstance(p, int) and not isinstance(p, bool) and -len(header) <= p < len(header) for p in positions):
+        raise NotConvertible(
+            "read_csv(index_col=<position>): the file's header was not found at convert time; name the column "
+            "(index_col=\"Date\") so that nb2prod knows the index"
+        )
+    return [header[p] for p in positions]
 
 
 @register
@@ -16,8 +45,10 @@ class ReadCsv(Rule):
         that no longer matches fails the step naming the file). ``sep``, ``usecols`` and
         ``parse_dates`` are carried over; ``index_col="Date"`` (a name or a list of names) keeps
         the column as a column, first, known as the index, as ``set_index`` does (PS159), and
-        ``parse_dates=True`` then parses it; ``index_col=0`` (a position) is not converted, as
-        the name is known only from the file. ``names=cols`` (a file without a header row) reads
+        ``parse_dates=True`` then parses it; ``index_col=0`` (a position, or a list of them) is
+        the same with the name the file's header gives that column, read at convert time (the
+        file the notebook names, beside it; not converted when the file is not found then, or its
+        header has empty or repeated names, which pandas renames). ``names=cols`` (a file without a header row) reads
         with ``header`` off and Spark's inference, and names the columns with ``.toDF(*cols)``;
         with ``header=0`` too, the file's header row is replaced by ``cols``, as pandas does.
 
@@ -58,8 +89,9 @@ class ReadCsv(Rule):
         value = MISSING if index_col is None else index_col.literal_or(MISSING)
         if index_col is not None and value is not None and value is not False:  # index_col=0 is a position
             if isinstance(value, int) or (isinstance(value, (list, tuple)) and any(isinstance(v, int) for v in value)):
-                raise NotConvertible("read_csv(index_col=<position>): name the column (index_col=\"Date\") so that nb2prod knows the index")
-            index = names_of(index_col)
+                index = _named_positions(site, path, value)
+            else:
+                index = names_of(index_col)
         options = []
         names = site.get(None, "names", None)
         header = site.get(None, "header", None)
