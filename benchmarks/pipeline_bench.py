@@ -356,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         (RESULTS / f"pipeline-{opts.label}.json").write_text(json.dumps(result, indent=1) + "\n")
     results = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("pipeline-*.json"))]
     order = {"before": 0, "after": 2}
-    results.sort(key=lambda r: order.get(r["label"], 1))
+    results.sort(key=lambda r: (order.get(r["label"], 3), r["date"]))  # later runs (after-<branch>) last, by date
     (RESULTS / "pipeline.md").write_text(render(results))
     return 0
 

@@ -696,6 +696,9 @@ class PandasPass(CellPass):
         op = type(original_node.operator)
         frame = next((k.frame for k in (left_kind, right_kind) if isinstance(k, Column)), None)
         if op is cst.Divide:
+            if isinstance(left_kind, Column) and _nonzero_number(original_node.right):
+                # a literal non-zero divisor cannot raise (ANSI) nor give inf/NaN: the plain operator is the same value
+                return self._replace(original_node, updated_node, f"{left} / {right}", Column(frame))
             return self._replace(original_node, updated_node, f"F.try_divide({left}, {right})", Column(frame))
         if op is cst.FloorDivide:
             return self._replace(original_node, updated_node, f"F.floor(F.try_divide({left}, {right}))", Column(frame))
@@ -1117,6 +1120,17 @@ class PandasPass(CellPass):
         comments = [cst.EmptyLine(comment=cst.Comment(m)) for m in dict.fromkeys(self.markers)]
         self.markers = []
         return updated_node.with_changes(leading_lines=[*updated_node.leading_lines, *comments])
+
+
+def _nonzero_number(node: cst.BaseExpression) -> bool:
+    """Whether ``node`` is a number literal (``60``, ``2.5``, ``-1``, in parentheses or not) that is not
+    zero and finite: a divisor that can neither raise in ANSI mode nor give pandas' inf/NaN."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        node = node.expression
+    if not isinstance(node, (cst.Integer, cst.Float)):
+        return False
+    value = node.evaluated_value
+    return value != 0 and value - value == 0  # not 0, not inf/nan
 
 
 def _base_of(node: cst.BaseExpression) -> cst.BaseExpression:

@@ -11,7 +11,9 @@ class ColumnOperators(Rule):
         ``+ - * & |`` and ``< <= > >= ==`` stay as Column operators. ``a / b``
         becomes ``F.try_divide(a, b)``, ``a // b`` ``F.floor(F.try_divide(a, b))``,
         ``a % b`` ``F.pmod(a, b)``, ``a ** b`` ``F.pow(a, b)``, and ``+`` with a
-        string operand ``F.concat``.
+        string operand ``F.concat``. A column divided by a non-zero number
+        literal (``/ 60``, ``/ -2.5``) keeps the plain ``/``: it can neither
+        raise nor give inf/NaN, so ``try_divide`` would only add an expression.
 
     Why:
         Spark 4 runs in ANSI mode: division by zero raises where pandas gives
@@ -22,7 +24,7 @@ class ColumnOperators(Rule):
     Example:
         Before: ``flights["speed"] = flights["distance"] / (flights["air_time"] / 60)``
 
-        After: ``flights = flights.withColumn("speed", F.try_divide(F.col("distance"), (F.try_divide(F.col("air_time"), F.lit(60)))))``
+        After: ``flights = flights.withColumn("speed", F.try_divide(F.col("distance"), (F.col("air_time") / F.lit(60))))``
     """
 
     code = "PS107"
