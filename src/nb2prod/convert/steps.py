@@ -433,36 +433,20 @@ class _BindGlobals(cst.CSTTransformer):
             return cst.parse_expression(f"functools.partial({original_node.value}, {', '.join(f'{g}={g}' for g in names)})")
         return updated_node
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return True
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
+        updated = super().on_leave(original_node, updated_node)
+        kept = _NOT_READ.get(type(original_node))
+        if kept is not None and isinstance(updated, type(original_node)):
+            return updated.with_changes(**{kept: getattr(original_node, kept)})
+        return updated
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
-        return updated_node.with_changes(name=original_node.name)
 
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.Attribute:
-        return updated_node.with_changes(attr=original_node.attr)
-
-    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
-        return updated_node.with_changes(keyword=original_node.keyword)
-
-    # a name bound, not read, stays itself (`model = ...`, `for model in ...`)
-    def leave_AssignTarget(self, original_node: cst.AssignTarget, updated_node: cst.AssignTarget) -> cst.AssignTarget:
-        return updated_node.with_changes(target=original_node.target)
-
-    def leave_AugAssign(self, original_node: cst.AugAssign, updated_node: cst.AugAssign) -> cst.AugAssign:
-        return updated_node.with_changes(target=original_node.target)
-
-    def leave_AnnAssign(self, original_node: cst.AnnAssign, updated_node: cst.AnnAssign) -> cst.AnnAssign:
-        return updated_node.with_changes(target=original_node.target)
-
-    def leave_For(self, original_node: cst.For, updated_node: cst.For) -> cst.For:
-        return updated_node.with_changes(target=original_node.target)
-
-    def leave_CompFor(self, original_node: cst.CompFor, updated_node: cst.CompFor) -> cst.CompFor:
-        return updated_node.with_changes(target=original_node.target)
-
-    def leave_AsName(self, original_node: cst.AsName, updated_node: cst.AsName) -> cst.AsName:
-        return updated_node.with_changes(name=original_node.name)
+#: the part of a node that names without reading, kept as it was: a def's name, an attribute's name,
+#: a keyword, and what is bound (`model = ...`, `for model in ...`, `import x as model`)
+_NOT_READ: dict[type, str] = {
+    cst.FunctionDef: "name", cst.Attribute: "attr", cst.Arg: "keyword", cst.AssignTarget: "target", cst.AugAssign: "target",
+    cst.AnnAssign: "target", cst.For: "target", cst.CompFor: "target", cst.AsName: "name",
+}  # fmt: skip
 
 
 _EQ = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
