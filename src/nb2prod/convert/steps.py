@@ -903,6 +903,11 @@ _EFFECT_ROOTS = frozenset({"log", "logging", "logger", "profiling", "web", "http
                            "subprocess", "sys", "plt", "mlflow", "pickle", "joblib", "json", "sns", "warnings"})  # fmt: skip
 
 
+#: names that nb2prod's own tools bind in a notebook to observe a value (``nb2prod verify`` binds a
+#: displayed expression to ``_nb2prod_shown_<cell>``): a step binding one has an effect
+OBSERVED_PREFIX = "_nb2prod_"
+
+
 def dead_steps(steps: Sequence[Step]) -> dict[str, str]:
     """The steps ``run()`` need not call, each with the sentence the conversion report gives.
 
@@ -975,6 +980,8 @@ def has_effect(step: Step) -> bool:
                 target = node.target
                 if isinstance(target, (cst.Subscript, cst.Attribute)) and _root_name(target) in inputs:
                     return True
+                if isinstance(target, cst.Name) and target.value.startswith(OBSERVED_PREFIX):
+                    return True  # a value nb2prod's own tools observe (verify's displayed expressions)
     return False
 
 

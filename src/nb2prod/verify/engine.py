@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from nb2prod.convert.steps import OBSERVED_PREFIX
 from nb2prod.verify import capture as cap
 from nb2prod.verify import compare as cmp
 from nb2prod.verify import datasets as ds
@@ -784,7 +785,7 @@ def first_difference(captured: cap.NotebookCapture, recorder: cap.PipelineRecord
     return None
 
 
-_SHOWN_PREFIX = "_nb2prod_shown_"
+_SHOWN_PREFIX = f"{OBSERVED_PREFIX}shown_"  # a step binding it runs (see nb2prod.convert.steps.has_effect)
 
 
 def _shown_name(cell: int) -> str:
