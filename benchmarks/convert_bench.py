@@ -41,82 +41,60 @@ BIN = Path(sys.executable).parent
 NOTES = """\
 ## How this run was made
 
-`python benchmarks/convert_bench.py /work/corpus --sample 30 --rounds 2 --batch-rounds 1 --before SRC`
-(fewer rounds than the 3 of the run before, to fit the time left: the figures per notebook are medians
-of 2 runs). `nb2prod-before` is the code this branch started from (c90a44d) with one correctness fix
-of this branch applied to it (the logging pass's placeholder ids, below), so that both trees give
-the same packages; that fix does not change the time. The machine is shared by three developers
-(load average 8-11 during the run), so CPU figures move by ~10-20% from run to run.
+`python benchmarks/convert_bench.py /work/corpus --sample 30 --rounds 1 --batch-rounds 1` on a snapshot of
+89c8756 (main with this session's speed changes, after the corpus9 and perf3 merges). One round only, and the
+machine was loaded: `CI=true bash .ci/run` ran on a clean clone beside it (load 3-8), which is why every
+tool's absolute CPU seconds are about twice those of the run before (nbconvert: 2.40 s a notebook here,
+1.20 s there). Read the ratios; they are of one round each.
 
-## What changed
+## What changed (fourth session of 2026-12-02)
 
-Output is byte-identical: the golden tests pass unchanged, and 60 corpus notebooks (the 30 timed
-here and 30 others) converted by the old and the new code give the same packages (`diff -r`; only
-the output paths inside `convert-summary.json` differ).
+The steps, DAG and profiling work merged in the third session made conversion of long code
+superlinear: a 1,000-line cell took 176 s (wall, as one process; 11 s before those merges), because
+the step planner analysed every compound statement's scopes separately, visited a statement once per
+name it binds, accumulated later reads per step (quadratic in steps), and planned twice (once for
+`pipeline.py`, once for the DAG). Fixed, each with the same packages byte for byte (golden suite, the
+examples and 40 corpus notebooks converted by old and new code, `diff -r`):
 
-- `render.py`: unused imports are no longer removed by libcst's `RemoveUnusedImportsCommand` (two deep
-  copies of the module, positions + scopes + qualified names resolved twice, five matcher-based
-  visits) but by `remove_unused_imports`: one parse, one scope resolution without a copy, and only the
-  lines holding an unused import rebuilt; modules where scopes alone would not decide as the command
-  does (suppression comments, `__all__`, `TypeVar`, string annotations, relative imports, one module
-  under two `as` names) still go through the command. Checked against the command on 37 hand-made
-  modules (in the tests) and on the 60 notebooks' pipelines: same text, 6.4 s against 32.7 s there.
-- The passes do not import `libcst.codemod` (whose package imports `libcst.matchers`): `CellPass` is
-  a `CSTTransformer` with a small `PassContext`. Start-up of `nb2prod convert` (importing
-  `nb2prod.convert.package`, bytecode cached; range over 4 runs of the old code, 9 of the new):
-  0.52-0.89 s before, 0.21-0.34 s after.
-- Qualified names are computed on demand from the scopes for the few nodes a pass asks about; libcst's
-  `QualifiedNameProvider` visited every node of the module in each of three passes to attach the same
-  lazy value (a test compares both on every node).
-- No deep copy of the parsed module for the first pass, nor for a later one unless the previous pass
-  left a node in two places (checked by a walk costing a quarter of a copy; no pass did on the 60
-  notebooks); no copy of the pipeline module in the audit.
-- The magics pass is skipped when no cell calls `get_ipython()`; the pandas pass runs no dry pass when
-  the module has no `def` (the dry passes only learn the kinds the notebook's functions are called with).
-- Found on the way: the logging pass remembered its placeholder `pass` lines by `id()` without keeping
-  them alive, so a later statement could get a freed placeholder's id and be dropped:
-  `experiment_analysis.ipynb` lost `hpo_runs = runs[...]` in 9 of 11 runs of the old code (kept in
-  the other 2), whatever `PYTHONHASHSEED`. The placeholders are now kept alive while their ids are
-  remembered, and the statement is kept in every run.
+- the plan is made once per conversion; each run of statements is analysed once (`_Flows`);
+  one analysis for all compound statements; a statement's names collected in one visit;
+- reads and binds of flat code (no `def`, `class`, `global`, `nonlocal`, walrus, `match`) come from
+  Python's `ast` with libcst's scope rules (`flat_scopes.py`; libcst's `ScopeProvider` for the rest);
+  held to libcst's answer on every golden cell and on 2,615 flat cells of 120 corpus notebooks
+  (0 differences);
+- unused imports decided by reading the module's names where no scope can shadow an imported name;
+- the http pass is skipped for a module that names neither `requests` nor `urlopen`;
+- a module named as an installed distribution is looked up by name (no scan of every installed
+  distribution's files).
 
-## Where the time goes now
+1,000-line cell, as one process, wall: 176 s at the session's start, 33 s after the first fix
+(sequential runs, load 2-5); CPU side by side, two rounds interleaved: 47-49 s at 295a56e (the first
+fix), 39-42 s at 2287515 (the `ast` scopes). In this run: 29.4 s CPU for 1,000 lines, 168.6 s for 5,000 (5.7x for 5x the lines).
 
-In-process stage timings (`time.process_time`, bytecode cached), old / new code:
+## Where the time goes now (1,000-line cell, profiled)
 
-- A 753-line notebook (`justmarkham+pandas-videos/pandas.ipynb`): convert 7.7-8.1 s / 4.0-4.9 s; magics
-  0.44-0.53 / 0.27-0.36, logging 1.24-1.36 / 0.65-0.82, config 0.80-0.89 / 0.47-0.61, pandas
-  1.22-1.41 / 0.87-1.02, `pipeline.py` 2.2 / 0.4-0.5 s.
-- A 200-line generated cell: 4.5-4.7 s / 1.9 s.
-- A 1,000-line generated cell, new code before the dry-pass change: 13.0 s in-process (11.0 s as a
-  process in the run above, with it), of which the passes 7.7 s (each of logging, config and
-  pandas resolves positions, expression contexts and scopes of the whole module again: ~0.7 + 0.9 s
-  per 1,000 lines and pass), `pipeline.py` 2.1 s (parse 0.44 s, scopes 0.9 s), the rest audit (a third
-  parse), secrets and the package gate. In the pandas pass, the rules parse ~4 code templates per line
-  (`cst.parse_expression`) and `driver.compiles` compiles ~2 statements per line.
-- Start-up left: libcst ~0.29 s, nbformat ~0.22 s (its package imports its validator and jsonschema:
-  unavoidable while nbformat reads the notebook), IPython's input transformers ~0.11 s (IPython's
-  package imports its interactive shell), jinja2 compiling 16 templates, and
-  `importlib.metadata.packages_distributions()` scanning every installed distribution (~0.1 s).
+Passes 40% (the logging, config, pandas and cache passes each resolve positions and scopes of the whole
+module: libcst metadata is 60% of the passes' time), step planning 28% before the `ast` change (the
+libcst scope analysis of the whole code, now `ast` for flat code), unused imports 13% before the change
+(a scope analysis of `pipeline.py`), the audit 10% (a third parse of `pipeline.py` with positions).
 
-## Targets (issues 13 and 14), from the run above
+## Targets (issues 13 and 14), from this run
 
-- Per notebook: 1.20x nbconvert (target 1.0x) and 1.12x soorgeon (target 0.5x): not met; 0.65x the old code.
-- Batch: 14.1x nbconvert's batch (target 1.5x): not met; 0.53x the old code (0.93 s a notebook).
-- The 5,000-line cell: 59 s (target 10 s), 216x `nb2prod lint` on it (issue 13: under 10x): not met;
-  0.39x the old code's 151 s. Near-linear: 5.4x the time of the 1,000-line cell for 5x the lines (met).
+- Per notebook: 1.37x nbconvert (target 1.0x), 1.30x soorgeon (target 0.5x): not met. The run before
+  (third session, before the steps/DAG/profiling merges, a quieter machine): 1.20x and 1.12x.
+- Batch: 23.2x nbconvert's batch (target 1.5x): not met (14.1x in the run before).
+- The 5,000-line cell: 168.6 s (target 10 s), 341x `nb2prod lint` on it (issue 13: under 10x): not met.
+  Near-linear again: 5.7x the 1,000-line cell's time for 5x the lines.
 
 ## What stands in the way of the targets
 
-- Per notebook against nbconvert: the start-up left (above) is most of a small notebook's time; the
-  rest is three full metadata resolutions. `jupyter nbconvert --to script` spends its second on the same
-  kind of imports and does no analysis.
-- The batch (the real work, without start-up) and the big cell: libcst rebuilds every node on every
-  visit, so each pass's output is a new tree and positions and scopes cannot be carried from one pass
-  to the next; sharing them means fusing logging, config and pandas into one visit, which changes
-  what each sees (their order is part of their meaning). A batch at 1.5x nbconvert's would be ~0.13 s
-  a notebook: less than one scope resolution of a medium notebook.
-- The rules' own cost (template parsing, compile checks) is in `convert/rules/` and the pandas pass's
-  rule logic, outside this change.
+- libcst metadata resolved per pass (positions and scopes of the whole module, four times): libcst
+  rebuilds every node a pass visits, so metadata cannot be carried from one pass to the next; sharing
+  it means fusing the passes into one visit, which changes what each sees (their order is part of
+  their meaning). Positions are only needed for the report's line numbers: computing them lazily per
+  top-level statement is the next step worth trying.
+- Per notebook against nbconvert: start-up (libcst, nbformat's validator, IPython's transformers,
+  jinja2 compiling the templates) is most of a small notebook's time; nbconvert does no analysis.
 """
 TARGETS = {"nbconvert": 1.0, "soorgeon": 0.5, "big": 10.0, "batch": 1.5}
 
