@@ -78,7 +78,7 @@ def test_the_rules_of_the_docstring():
 @pytest.mark.parametrize(
     "code",
     ["def f():\n    return x\n", "class C:\n    y = 1\n", "if (n := len(a)) > 1:\n    pass\n", "global g\n",
-     "match p:\n    case [a]:\n        pass\n", "x = [lambda: (yield)]\n" if False else "async def h():\n    pass\n"],
+     "match p:\n    case [a]:\n        pass\n", "async def h():\n    pass\n"],
 )  # fmt: skip
 def test_code_that_is_not_flat_goes_to_libcst(code):
     assert flat_flow(list(cst.parse_module(code).body)) is None

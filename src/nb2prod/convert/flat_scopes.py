@@ -139,7 +139,7 @@ class _Visitor(ast.NodeVisitor):
         self.local.pop()
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, results: list[ast.expr]) -> None:
-        first, *rest = node.generators
+        first = node.generators[0]
         self.visit(first.iter)  # evaluated in the enclosing scope
         scope: set[str] = set()
         for generator in node.generators:
