@@ -38,6 +38,7 @@ data inputs.
 from __future__ import annotations
 
 import builtins
+import contextvars
 import keyword
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -160,6 +161,31 @@ def tag_of(cell: Cell) -> str | None:
 
 # ---------------------------------------------------------------- names read, bound, changed
 
+#: id of node -> (the node, kept alive so that its id stays its own; its :class:`_Facts`), while
+#: :func:`plan_steps` runs: libcst nodes are immutable, so a node's names and changes are computed
+#: in one visit however often the planner asks (it asks several times per statement)
+_MEMO: contextvars.ContextVar[dict[int, tuple[cst.CSTNode, _Facts]] | None] = contextvars.ContextVar("_MEMO", default=None)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    names: frozenset[str]  # Name values read or bound, an attribute's own name left out
+    every: frozenset[str]  # every Name value, attribute names too
+    mutated: frozenset[str]  # changed in place, outside a def or lambda (see _Mutations)
+
+
+def _facts(node: cst.CSTNode) -> _Facts:
+    memo = _MEMO.get()
+    known = memo.get(id(node)) if memo is not None else None
+    if known is not None:
+        return known[1]
+    visitor = _Collect()
+    node.visit(visitor)
+    facts = _Facts(frozenset(visitor.found), frozenset(visitor.every), frozenset(visitor.names))
+    if memo is not None:
+        memo[id(node)] = (node, facts)
+    return facts
+
 
 def _root(node: cst.BaseExpression) -> str | None:
     while isinstance(node, (cst.Subscript, cst.Attribute, cst.Call)):
@@ -209,6 +235,52 @@ class _Mutations(cst.CSTVisitor):
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
+
+
+class _Collect(_Mutations):
+    """:class:`_Mutations` outside a def or lambda, and the names of every node, in one visit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: set[str] = set()
+        self.every: set[str] = set()
+        self._attributes: set[int] = set()  # ids of attribute names (``b`` of ``a.b``)
+        self._nested = 0  # defs and lambdas entered: no mutation is recorded inside
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.every.add(node.value)
+        if id(node) not in self._attributes:
+            self.found.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._attributes.add(id(node.attr))
+
+    def _target(self, target: cst.BaseExpression) -> None:
+        if not self._nested:
+            super()._target(target)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self._nested:
+            super().visit_Call(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._nested += 1
+        return True
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._nested -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self._nested += 1
+        return True
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._nested -= 1
+
+
+def _mutated(statement: cst.CSTNode) -> frozenset[str]:
+    """Names ``statement`` changes in place (see :class:`_Mutations`)."""
+    return _facts(statement).mutated
 
 
 @dataclass
@@ -327,9 +399,7 @@ def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
     mutated: set[str] = set()
     simple: dict[str, cst.BaseExpression] = {}
     for statement in statements:
-        visitor = _Mutations()
-        statement.visit(visitor)
-        mutated |= visitor.names
+        mutated |= _mutated(statement)
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
@@ -346,16 +416,9 @@ def _flow(statements: Sequence[cst.BaseStatement]) -> _Flow:
     return _Flow(ordered, binds, mutated, simple)
 
 
-def _all_names(statement: cst.CSTNode) -> set[str]:
+def _all_names(statement: cst.CSTNode) -> frozenset[str]:
     """Every ``Name`` node's value in ``statement`` (bound, read, or an attribute's name), in one visit."""
-    found: set[str] = set()
-
-    class _Visit(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            found.add(node.value)
-
-    statement.visit(_Visit())
-    return found
+    return _facts(statement).every
 
 
 def _is_literal(node: cst.BaseExpression) -> bool:
@@ -368,19 +431,9 @@ def _is_literal(node: cst.BaseExpression) -> bool:
     return False
 
 
-def _names_in(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-
-    class _Visit(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.add(n.value)
-
-        def visit_Attribute(self, n: cst.Attribute) -> bool:
-            n.value.visit(self)
-            return False
-
-    node.visit(_Visit())
-    return found
+def _names_in(node: cst.CSTNode) -> frozenset[str]:
+    """The names ``node`` reads or binds, an attribute's own name left out (``a.b`` -> ``{"a"}``)."""
+    return _facts(node).names
 
 
 # ---------------------------------------------------------------- rewrites
@@ -404,6 +457,11 @@ class _Rename(cst.CSTTransformer):
         if original_node.keyword is not None and original_node.keyword.value == "config":
             return updated_node.with_changes(keyword=original_node.keyword)
         return updated_node
+
+
+def _renamed(statement: cst.BaseStatement, rename: _Rename) -> cst.BaseStatement:
+    """``statement`` with ``config`` read as ``settings``; the same node where it names no ``config``."""
+    return statement.visit(rename) if "config" in _all_names(statement) else statement
 
 
 class _BindGlobals(cst.CSTTransformer):
@@ -577,6 +635,14 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
     Returns:
         The :class:`Plan`; ``plan.steps`` is empty when no cell has code outside imports and helpers.
     """
+    token = _MEMO.set({})
+    try:
+        return _plan_steps(cells, statements, reserved)
+    finally:
+        _MEMO.reset(token)
+
+
+def _plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStatement]], reserved: set[str]) -> Plan:
     helpers: list[cst.BaseStatement] = []
     helper_names: set[str] = set()
     defined_in: dict[int, list[str]] = {}  # cell -> the helpers it defines
@@ -600,9 +666,7 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
     compound: list[cst.BaseStatement] = []
     for number in sorted(statements):
         for statement in statements[number]:
-            visitor = _Mutations()
-            statement.visit(visitor)
-            changed |= visitor.names
+            changed |= _mutated(statement)
             if not isinstance(statement, (cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef)):
                 compound.append(statement)
     if compound:  # bound in a loop, a with, a branch... (which scope a name binds in does not depend on its neighbours: one analysis for all)
@@ -637,19 +701,19 @@ def plan_steps(cells: Sequence[Cell], statements: Mapping[int, list[cst.BaseStat
                 continue  # module level (render.py collects them)
             path_changed = path_changed or "sys.path" in _EMPTY.code_for_node(statement)
             if isinstance(statement, (cst.FunctionDef, cst.ClassDef)) and not path_changed:
-                helpers.append(statement.visit(rename))
+                helpers.append(_renamed(statement, rename))
                 helper_names.add(statement.name.value)
                 defined_in.setdefault(number, []).append(statement.name.value)
                 continue
             alias = _alias(statement, set(aliases))
             if alias is not None and alias in used and bound_count.get(alias, 0) == 1 and alias not in changed:
-                aliases[alias] = statement.visit(rename)
+                aliases[alias] = _renamed(statement, rename)
                 continue
             gone = _unpersisted(statement)
             if gone is not None:
                 unpersist.append((number, gone))
                 continue
-            kept.append(statement.visit(rename))
+            kept.append(_renamed(statement, rename))
         if kept:
             code[number] = kept
     # notebook globals read by helpers: every name a step binds
