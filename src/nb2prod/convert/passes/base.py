@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -10,7 +12,14 @@ from libcst._metadata_dependent import _UNDEFINED_DEFAULT, MetadataDependent
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider, ScopeProvider
 
 from nb2prod.convert.cells import sentinel_cell
+from nb2prod.convert.qualified_names import QualifiedNames
 from nb2prod.convert.report import Event, Outcome
+
+
+#: ``NB2PROD_CHECK_QUALIFIED_NAMES=1``: every qualified name answered from the bindings is compared
+#: with libcst's; each difference is added to :data:`NAME_MISMATCHES` (tests and corpus checks)
+_CHECK_NAMES = os.environ.get("NB2PROD_CHECK_QUALIFIED_NAMES") == "1"
+NAME_MISMATCHES: list[str] = []
 
 
 @dataclass
@@ -93,10 +102,10 @@ class CellPass(cst.CSTTransformer):
     them; the lookup of each is remembered per pass class and node class instead of a ``getattr``
     by formatted name on every node.
 
-    ``QualifiedNameProvider`` in ``METADATA_DEPENDENCIES`` is served on demand from the scopes:
-    libcst's provider visits every node of the module to attach the same lazily computed value
-    (``scope.get_qualified_names_for(node)``) that :meth:`get_metadata` computes here for the few
-    nodes a pass asks about.
+    ``QualifiedNameProvider`` in ``METADATA_DEPENDENCIES`` is served on demand: for flat code from
+    the module's bindings (:mod:`nb2prod.convert.qualified_names`, libcst's answer without its scope
+    analysis of every node), else from libcst's scopes, resolved when first needed
+    (``scope.get_qualified_names_for(node)``, the value libcst's provider attaches to every node).
     """
 
     METADATA_DEPENDENCIES = (PositionProvider,)
@@ -108,6 +117,7 @@ class CellPass(cst.CSTTransformer):
         self.cell = 0
         self._cell_start = 0
         self._qualified_names: dict[cst.CSTNode, Any] = {}
+        self._flat_names: QualifiedNames | None | bool = False  # False: not built yet; None: not flat
 
     @classmethod
     def needed(cls, source: str) -> bool:
@@ -122,8 +132,7 @@ class CellPass(cst.CSTTransformer):
         cached = cls.__dict__.get("_NB2PROD_DEPENDENCIES")
         if cached is None:
             wanted = {d for c in cls.__mro__ if issubclass(c, MetadataDependent) for d in c.METADATA_DEPENDENCIES}
-            if QualifiedNameProvider in wanted:
-                wanted = (wanted - {QualifiedNameProvider}) | {ScopeProvider}
+            wanted.discard(QualifiedNameProvider)
             cached = frozenset(wanted)
             setattr(cls, "_NB2PROD_DEPENDENCIES", cached)
         return cached
@@ -142,9 +151,33 @@ class CellPass(cst.CSTTransformer):
             if default is _UNDEFINED_DEFAULT:
                 raise KeyError(node)
             return default
-        scope = self.metadata[ScopeProvider].get(node)
-        names = self._qualified_names[node] = scope.get_qualified_names_for(node) if scope else set()
+        names = None
+        flat = self.flat_names() if ScopeProvider not in self.metadata else None  # scopes resolved anyway: ask them
+        if flat is not None:
+            names = flat.names_for(node, self.metadata[PositionProvider][node].start.line)
+            if names is not None and _CHECK_NAMES and names != self._scoped_names(node):
+                NAME_MISMATCHES.append(f"{cst.Module([]).code_for_node(node)!r}: {names} != {self._scoped_names(node)}")
+        if names is None:
+            names = self._scoped_names(node)
+        self._qualified_names[node] = names
         return names
+
+    def flat_names(self) -> QualifiedNames | None:
+        """The bindings of the module being transformed where it is flat code (see
+        :mod:`nb2prod.convert.qualified_names`), else None: then ask :meth:`libcst_scopes`."""
+        if self._flat_names is False:
+            self._flat_names = QualifiedNames.of(self.context.wrapper.module.code)
+        return self._flat_names  # type: ignore[return-value]
+
+    def libcst_scopes(self) -> Mapping[cst.CSTNode, Any]:
+        """libcst's scopes of the module being transformed (resolved when first asked, once)."""
+        scopes = self.metadata.get(ScopeProvider)
+        return scopes if scopes is not None else self.context.wrapper.resolve(ScopeProvider)
+
+    def _scoped_names(self, node: cst.CSTNode) -> set:
+        """libcst's qualified names of ``node``."""
+        scope = self.libcst_scopes().get(node)
+        return set(scope.get_qualified_names_for(node)) if scope else set()
 
     def transform_module(self, tree: cst.Module, *, copy: bool = True) -> cst.Module:
         """Resolve the metadata the pass declares on ``tree`` and return the rewritten module.
@@ -167,12 +200,14 @@ class CellPass(cst.CSTTransformer):
         context = self.context
         self.context = PassContext(scratch=context.scratch, wrapper=wrapper)
         self._qualified_names = {}
+        self._flat_names = False
         try:
             with self.resolve(wrapper):
                 return self.transform_module_impl(wrapper.module)
         finally:
             self.context = context
             self._qualified_names = {}
+            self._flat_names = False
 
     # -- libcst's dispatch, with the method lookups remembered ----------------------------------
     def on_visit(self, node: cst.CSTNode) -> bool:

@@ -33,8 +33,9 @@ import re
 from contextvars import ContextVar
 
 import libcst as cst
-from libcst.metadata import GlobalScope, ImportAssignment, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import GlobalScope, ImportAssignment, QualifiedNameProvider
 
+from nb2prod.convert.passes import base
 from nb2prod.convert.passes.base import CellPass
 from nb2prod.convert.secrets import LABEL_VARIABLES, SHORT, code_secrets
 
@@ -87,7 +88,7 @@ def _key(text: str) -> str:
 class ConfigPass(CellPass):
     """Move hard-coded configuration to config lookups and secrets to environment variables."""
 
-    METADATA_DEPENDENCIES = (*CellPass.METADATA_DEPENDENCIES, ScopeProvider, QualifiedNameProvider)
+    METADATA_DEPENDENCIES = (*CellPass.METADATA_DEPENDENCIES, QualifiedNameProvider)
 
     def __init__(self, context) -> None:
         super().__init__(context)
@@ -103,7 +104,27 @@ class ConfigPass(CellPass):
 
     def visit_Module(self, node: cst.Module) -> None:
         self.renamed: dict[int, str] = {}
-        scope = self.get_metadata(ScopeProvider, node, None)
+        #: flat code: name -> new name for every name node of it read or bound (not an attribute's or a keyword's name, nor in an import)
+        self.rename_all: dict[str, str] = {}
+        self.expected_renames: dict[int, str] = {}  # NB2PROD_CHECK_QUALIFIED_NAMES: libcst's renames
+        self.not_read: set[int] = set()  # ids of attribute and keyword names
+        self.in_import = 0
+        flat = self.flat_names()
+        if flat is not None and not flat.local & NOTEBOOK_RENAMES.keys():
+            self.rename_all = {n: new for n, new in NOTEBOOK_RENAMES.items() if flat.assignments(n) and not flat.imported(n)}
+            if base._CHECK_NAMES:
+                self._rename_by_scope(node)
+                self.expected_renames, self.renamed = self.renamed, {}
+        else:
+            self._rename_by_scope(node)
+        for secret in code_secrets(node.code) or ():
+            (self.whole if secret.name else self.parts)[secret.value] = secret.label
+        for value, label in (KNOWN_SECRETS.get() or {}).items():
+            self.parts.setdefault(value, label)
+
+    def _rename_by_scope(self, node: cst.Module) -> None:
+        """:data:`NOTEBOOK_RENAMES` by libcst's scopes: the assignments and every read of each name."""
+        scope = self.libcst_scopes().get(node)
         for name, new in NOTEBOOK_RENAMES.items():
             assignments = scope.assignments[name] if scope is not None and name in scope.assignments else ()
             if not assignments or any(isinstance(a, ImportAssignment) or not isinstance(a.node, cst.Name) for a in assignments):
@@ -114,13 +135,31 @@ class ConfigPass(CellPass):
                     self.renamed[id(access.node)] = new
             for access in scope.accesses[name]:
                 self.renamed[id(access.node)] = new
-        for secret in code_secrets(node.code) or ():
-            (self.whole if secret.name else self.parts)[secret.value] = secret.label
-        for value, label in (KNOWN_SECRETS.get() or {}).items():
-            self.parts.setdefault(value, label)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.not_read.add(id(node.attr))
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.in_import += 1
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        self.in_import -= 1
+        return updated_node
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        self.in_import += 1
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+        self.in_import -= 1
+        return updated_node
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
         new = self.renamed.get(id(original_node))
+        if self.rename_all:
+            if not self.in_import and id(original_node) not in self.not_read:
+                new = self.rename_all.get(original_node.value)
+            if base._CHECK_NAMES and self.expected_renames.get(id(original_node)) != new:
+                base.NAME_MISMATCHES.append(f"rename of {original_node.value!r}: {new} != {self.expected_renames.get(id(original_node))}")
         return updated_node if new is None else updated_node.with_changes(value=new)
 
     # -- secrets: which name each string is stored under --
@@ -152,6 +191,7 @@ class ConfigPass(CellPass):
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
+            self.not_read.add(id(node.keyword))
             self._name(node.value, node.keyword.value)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
@@ -301,8 +341,17 @@ class ConfigPass(CellPass):
         return updated_node
 
     def _bound_once(self, node: cst.Assign, name: str) -> bool:
-        scope = self.get_metadata(ScopeProvider, node, None)
-        return isinstance(scope, GlobalScope) and len(scope.assignments[name]) == 1
+        flat = self.flat_names()
+        scoped = None
+        if flat is None or base._CHECK_NAMES:
+            scope = self.libcst_scopes().get(node)
+            scoped = isinstance(scope, GlobalScope) and len(scope.assignments[name]) == 1
+        if flat is None:
+            return bool(scoped)
+        once = flat.assignments(name) == 1  # flat code: every assignment statement is at module scope
+        if base._CHECK_NAMES and once != scoped:
+            base.NAME_MISMATCHES.append(f"{name!r} bound once: {once} != {scoped}")
+        return once
 
     def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign):
         if self.depth or len(original_node.targets) != 1:
