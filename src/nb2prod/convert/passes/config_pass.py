@@ -33,7 +33,7 @@ import re
 from contextvars import ContextVar
 
 import libcst as cst
-from libcst.metadata import GlobalScope, ImportAssignment, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import GlobalScope, QualifiedNameProvider, ScopeProvider
 
 from nb2prod.convert.passes.base import CellPass
 from nb2prod.convert.secrets import LABEL_VARIABLES, SHORT, code_secrets
@@ -70,11 +70,6 @@ def literal_value(node: cst.BaseExpression):
     raise ValueError("not a literal")
 
 
-#: notebook names that the pipeline's own names would shadow: the notebook's ``config = load_config(...)``
-#: is renamed (with every read of it), so that it and the settings the pipeline reads stay apart; its
-#: ``settings = {...}`` too, as the generated step functions take the pipeline's settings as ``settings``
-NOTEBOOK_RENAMES = {"config": "notebook_config", "settings": "notebook_settings"}
-
 #: top-level sections of the generated package's configuration; a notebook constant is never stored under one
 RESERVED_KEYS = frozenset({"spark", "metrics", "http", "driver", "airflow", "profiling", "staging", "logging", "pipeline", "env"})
 
@@ -102,26 +97,10 @@ class ConfigPass(CellPass):
         self.replaced: set[int] = set()
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.renamed: dict[int, str] = {}
-        scope = self.get_metadata(ScopeProvider, node, None)
-        for name, new in NOTEBOOK_RENAMES.items():
-            assignments = scope.assignments[name] if scope is not None and name in scope.assignments else ()
-            if not assignments or any(isinstance(a, ImportAssignment) or not isinstance(a.node, cst.Name) for a in assignments):
-                continue  # the notebook does not bind it (or imports it: left as it is)
-            for assignment in assignments:
-                self.renamed[id(assignment.node)] = new
-                for access in assignment.references:  # reads anywhere, functions included
-                    self.renamed[id(access.node)] = new
-            for access in scope.accesses[name]:
-                self.renamed[id(access.node)] = new
         for secret in code_secrets(node.code) or ():
             (self.whole if secret.name else self.parts)[secret.value] = secret.label
         for value, label in (KNOWN_SECRETS.get() or {}).items():
             self.parts.setdefault(value, label)
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        new = self.renamed.get(id(original_node))
-        return updated_node if new is None else updated_node.with_changes(value=new)
 
     # -- secrets: which name each string is stored under --
 
