@@ -61,7 +61,7 @@ class SeriesConstructor(Rule):
                 raise NotConvertible(f"a Series of a Spark column with {', '.join(sorted(site.kwargs)) or 'more arguments'} is not supported")
             raise NotConvertible("a Series of a whole Spark DataFrame or grouping has no Spark form")
         if any(isinstance(a.kind, (Driver, Unknown, Scalar)) for a in values):
-            raise NotConvertible("built from values of the pipeline's frames, taken to the driver")
+            raise NotConvertible("built from values already on the driver (pandas objects, or values collected from Spark)")
         raise NotConvertible(
             "driver-side data: a Series of the notebook's own values stays pandas (Spark has no standalone Series)"
         )
