@@ -21,6 +21,8 @@ Scopes: libcst's ``ScopeProvider`` (https://libcst.readthedocs.io/en/latest/scop
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from libcst.metadata import ImportAssignment, ScopeProvider
 
@@ -40,6 +42,12 @@ NOTEBOOK_RENAMES = {
     name: f"notebook_{name}"
     for name in ("config", "settings", "spark", "driver", "web", "log", "step", "F", "Window", "compat", "schemas", "http_client", "require_env")
 }
+
+_NAMES = "|".join(NOTEBOOK_RENAMES)
+#: text that may bind one of the names: an assignment or walrus, a tuple target, an ``as``, a def or class, an import line, a for target
+_MAY_BIND = re.compile(
+    rf"\b(?:{_NAMES})\s*(?::?=(?!=)|[,)])|\bas\s+(?:{_NAMES})\b|\b(?:def|class)\s+(?:{_NAMES})\b|\bimport\b[^\n]*\b(?:{_NAMES})\b|\bfor\b[^:\n]*\b(?:{_NAMES})\b"
+)
 
 #: imports that bind the object the pipeline binds under that name: not a collision
 _SAME_OBJECT = {"F": {"pyspark.sql.functions"}, "Window": {"pyspark.sql.Window", "pyspark.sql.window.Window"}}
@@ -65,7 +73,8 @@ class NamesPass(CellPass):
 
     @classmethod
     def needed(cls, source: str) -> bool:
-        return any(name in source for name in NOTEBOOK_RENAMES)
+        """Whether the source may bind one of the names (a cheap textual test before scope analysis)."""
+        return _MAY_BIND.search(source) is not None
 
     def visit_Module(self, node: cst.Module) -> None:
         #: id of a Name node -> its new name
@@ -108,6 +117,11 @@ class NamesPass(CellPass):
     @staticmethod
     def _same_object(name: str, assignment: ImportAssignment) -> bool:
         statement = assignment.node
+        if isinstance(statement, cst.Import):  # import pyspark.sql.functions as F
+            return any(
+                _bound_name(alias) == name and cst.Module(body=[]).code_for_node(alias.name) in _SAME_OBJECT.get(name, ())
+                for alias in statement.names
+            )
         if not isinstance(statement, cst.ImportFrom) or statement.module is None:
             return False
         module = cst.Module(body=[]).code_for_node(statement.module)
