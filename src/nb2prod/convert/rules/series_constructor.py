@@ -18,8 +18,10 @@ class SeriesConstructor(Rule):
 
         * the notebook's own data (a list, a dict, a numpy array, a ``range``, a
           comprehension over Python values): driver-side data, by design;
-        * values taken from the pipeline's frames (``df.c.unique()``, ``df.c.values``,
-          an index): the statement brings them to the driver;
+        * values already on the driver: taken from the pipeline's frames (``df.c.unique()``,
+          ``df.c.values``, an index), from objects the driver holds (a model fitted there:
+          ``pd.Series(model.feature_importances_, index=features)``) or from earlier driver
+          statements (``index=dates`` after ``dates = pd.date_range(...)``);
         * a Spark column with ``index=``, ``name=`` or ``dtype=``: not supported.
 
     Why:
@@ -61,7 +63,7 @@ class SeriesConstructor(Rule):
                 raise NotConvertible(f"a Series of a Spark column with {', '.join(sorted(site.kwargs)) or 'more arguments'} is not supported")
             raise NotConvertible("a Series of a whole Spark DataFrame or grouping has no Spark form")
         if any(isinstance(a.kind, (Driver, Unknown, Scalar)) for a in values):
-            raise NotConvertible("built from values already on the driver (pandas objects, or values collected from Spark)")
+            raise NotConvertible("built from values already on the driver, which stay pandas there")
         raise NotConvertible(
             "driver-side data: a Series of the notebook's own values stays pandas (Spark has no standalone Series)"
         )
