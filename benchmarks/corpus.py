@@ -183,7 +183,9 @@ def verify(notebook: Path, out: Path, timeout: int, served: dict[str, str] | Non
         result = json.loads(proc.stdout)
     except json.JSONDecodeError:
         return {"verdict": f"exit {proc.returncode}"}
-    return {k: result.get(k) for k in ("verdict", "datasets_compared", "datasets_equal")}
+    row = {k: result.get(k) for k in ("verdict", "datasets_compared", "datasets_equal")}
+    row["datasets_not_run"] = (result.get("summary") or {}).get("datasets_not_run", 0)
+    return row
 
 
 def measure(work: tuple) -> dict:
@@ -339,6 +341,8 @@ def render(rows: list[dict], args, corpus: Path) -> str:
             if r.get("verify"):
                 v = r["verify"]
                 pipeline += f"; verify {v.get('verdict')} {v.get('datasets_equal')}/{v.get('datasets_compared')}"
+                if v.get("datasets_not_run"):
+                    pipeline += f" ({v['datasets_not_run']} not computed: dead steps)"
         elif "runs_offline" in r:
             pipeline = f"(notebook: {r.get('notebook_error', '')[:50]})"
         lines.append(

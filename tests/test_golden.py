@@ -35,7 +35,7 @@ Case names:
   produce it yet. The test is ``xfail(strict=True)``: it starts failing (XPASS)
   once the engine is fixed, so the case can be renamed.
 
-The cells run through every pass (magics, logging, config, pandas), as
+The cells run through every pass (magics, names, logging, http, config, pandas, cache), as
 ``nb2prod convert`` runs them, with the notebook's directory ``tests/golden/data/``:
 a relative input path a case names (``pd.read_csv("stations.csv")``) is that folder's
 file, for what a rule reads from a file at convert time (a CSV's header). ``pytest --update-golden`` rewrites the

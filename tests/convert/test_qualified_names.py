@@ -113,13 +113,15 @@ def test_every_golden_query_gets_libcsts_answer(monkeypatch: pytest.MonkeyPatch)
 RENAME_CELLS = [
     "import pandas as pd\nimport a.config as c\nconfig = {'path': 'x.csv'}\nsettings = 3\n",
     "df = pd.read_csv(config['path'])\nrun(config=config, other=c.config)\nlabels = [config for _ in range(2)]\n",
-    "total = settings + sum(v for v in [1, 2])\ndel settings\n",
+    "total = settings + sum(v for v in [1, 2])\ndel settings\nlimit = 5\nlimit = 6\n",
 ]
 
 
-def test_config_renames_and_bindings_are_libcsts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The notebook's own ``config`` and ``settings`` are renamed where they are names, never as an
-    attribute's or a keyword's name or inside an import; the same as by libcst's scopes."""
+def test_config_pass_on_flat_code_is_libcsts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On flat code the config pass decides from the bindings what libcst's scopes decide (a name
+    bound once moves to the config; a name bound twice stays); the notebook's own ``config`` and
+    ``settings`` are still renamed where they are names (names pass), never as an attribute's or a
+    keyword's name or inside an import."""
     monkeypatch.setattr(base, "_CHECK_NAMES", True)
     monkeypatch.setattr(base, "NAME_MISMATCHES", [])
     result = rewrite_sources(RENAME_CELLS)
@@ -130,3 +132,4 @@ def test_config_renames_and_bindings_are_libcsts(monkeypatch: pytest.MonkeyPatch
     assert "import a.config as c" in code
     assert "[notebook_config for _ in range(2)]" in code
     assert "del notebook_settings" in code
+    assert "limit = 5\nlimit = 6" in code  # bound twice: a variable, not configuration

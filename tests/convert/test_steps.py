@@ -105,6 +105,25 @@ def test_every_case_compiles_and_names_are_identifiers():
         assert len(set(names)) == len(names) and all(n.isidentifier() for n in names), case["name"]
 
 
+def test_run_reads_only_names_it_binds():
+    """run() reads only its parameters, what it binds (step results, driver, web) and module names:
+    a name it releases or returns that a step kept to itself would be a NameError after the run."""
+    import ast
+    import builtins
+
+    for case in CASES:
+        _, body = convert(case["cells"])
+        tree = ast.parse(body)
+        module = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        module |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+        module |= {"log", "compat", "http_client", "logging"} | set(dir(builtins))
+        run = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "run")
+        names = [n for statement in run.body for n in ast.walk(statement) if isinstance(n, ast.Name)]
+        bound = {a.arg for a in run.args.args} | {n.id for n in names if isinstance(n.ctx, ast.Store)}
+        read = {n.id for n in names if isinstance(n.ctx, ast.Load)}
+        assert read <= bound | module, f"{case['name']}: run() reads {sorted(read - bound - module)}"
+
+
 def test_plan_for_gives_the_steps_pipeline_py_has():
     """Other generated files (a scheduler's DAG) read the same steps as pipeline.py: name, cells, inputs, outputs."""
     from nb2prod.convert.render import plan_for

@@ -64,3 +64,51 @@ def test_the_sort_a_spark_dataframe_keeps(spark):
     assert spark_sort(counts.limit(1).select("k", "count")) == [("count", True), ("k", False)]
     assert spark_sort(df) is None
     assert spark_sort(counts.groupBy("k").count()) is None  # an aggregate above the sort loses it
+
+
+def _dead_step_run():
+    """What verify saw of jorisvandenbossche's `04 - Groupby operations`: a step over cell 6 (a toy
+    frame the notebook displays) that run() does not call, and one over cell 13 that runs."""
+    from nb2prod.verify.capture import Captured
+
+    recorder = PipelineRecorder(displays={6: "df"})
+    titanic = pd.DataFrame({"Survived": [0, 1]})
+    recorder("and_now_applying_this_on_some", {"df": titanic, "__step_cells__": (13,)})
+    recorder.steps = [("some_theory", (6,), ()), ("about_the_dtypes", (8,), ("dft",)), ("and_now_applying_this_on_some", (13,), ("df",))]
+    end = recorder.finish()
+    toy = Captured(pd.DataFrame({"key": ["A", "B"], "data": [0, 5]}), 2)
+    dtypes = Captured(pd.DataFrame({"A": [0.5]}), 1)
+    return recorder, end, Captured(titanic.copy(), 2), toy, dtypes
+
+
+def test_what_only_a_step_run_does_not_call_computes_is_not_run_not_missing():
+    from nb2prod.verify.cli import render_text
+    from nb2prod.verify.engine import VerifyResult, compare_captured
+
+    recorder, end, titanic, toy, dtypes = _dead_step_run()
+    captured = type("Capture", (), {"end": {"df": titanic, "dft": dtypes}, "display": {6: toy}, "others": {}})()
+    reasons = {"some_theory": "it returns nothing, and it writes, logs and draws nothing"}
+    results = compare_captured(captured, recorder, end, {6: "df"}, 1e-9, 1e-12, not_run_reasons=reasons)
+
+    verdicts = {r.name: (r.verdict, r.message) for r in results}
+    assert verdicts["df"][0] == "equal"
+    assert verdicts["df (cell 6 display)"][0] == "not run by design"
+    assert "step some_theory (cell 6)" in verdicts["df (cell 6 display)"][1] and reasons["some_theory"] in verdicts["df (cell 6 display)"][1]
+    assert verdicts["dft"][0] == "not run by design" and "step about_the_dtypes (cell 8)" in verdicts["dft"][1]
+    result = VerifyResult("04.ipynb", datasets=results)
+    assert (result.summary["verdict"], result.summary["datasets_compared"], result.summary["datasets_not_run"]) == ("equal", 1, 2)
+    text = "\n".join(render_text(result))
+    assert "NOT RUN df (cell 6 display): not computed" in text and "2 not computed: only steps run() does not call compute them" in text
+
+
+def test_a_notebook_whose_every_value_is_not_run_compares_nothing():
+    from nb2prod.verify.engine import VerifyResult, compare_captured
+
+    recorder, end, _, _, dtypes = _dead_step_run()
+    captured = type("Capture", (), {"end": {"dft": dtypes}, "display": {}, "others": {}})()
+    result = VerifyResult("Finally.ipynb", datasets=compare_captured(captured, recorder, end, {}, 1e-9, 1e-12))
+    assert (result.summary["verdict"], result.exit_code) == ("nothing compared", 1)
+    # a value missing although its step ran is still missing: a difference
+    recorder.steps = [("about_the_dtypes", (13,), ("dft",))]
+    result = VerifyResult("x.ipynb", datasets=compare_captured(captured, recorder, end, {}, 1e-9, 1e-12))
+    assert result.summary["verdict"] == "different" and result.datasets[0].verdict == "missing in pipeline"

@@ -95,7 +95,7 @@ def generate() -> str:
         )
     out.append("")
     out.append("## Other codes reported by convert\n")
-    out.append("Reported by the passes that handle cells, magics, logging and configuration; they appear in")
+    out.append("Reported by the passes that handle cells, magics, names, logging and configuration; they appear in")
     out.append("CONVERSION.md and conversion.json next to the rules above.\n")
     out.append("| Code | Name | Meaning |")
     out.append("|---|---|---|")

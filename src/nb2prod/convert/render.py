@@ -253,6 +253,13 @@ def _outputs_class(step) -> str:
     return "".join(p.capitalize() for p in step.name.split("_") if p) + "Outputs"
 
 
+def _local_releases(step, visible) -> list[str]:
+    """The frames ``step`` releases that ``run()`` does not hold: neither an earlier step's output
+    (``visible``) nor the step's own. They are the step's locals, so the step unpersists them
+    itself before it returns (in ``run()`` their names are not defined)."""
+    return [n for n in step.release if n not in visible and n not in step.outputs and n not in step.inputs]
+
+
 def _step_code(step, producers: Mapping[str, str]) -> list[str]:
     """The code of one step: its outputs' NamedTuple (several outputs) and its function."""
     out: list[str] = []
@@ -309,6 +316,8 @@ def _step_code(step, producers: Mapping[str, str]) -> list[str]:
                 line = line.with_changes(indent=False, whitespace=cst.SimpleWhitespace(""))
             tidy.append(line)
         body.append(statement.with_changes(leading_lines=tidy))
+    for name in _local_releases(step, producers):  # cached in this step, read by no other: released here
+        body.append(cst.parse_statement(f"{name}.unpersist()\n"))
     if len(step.outputs) > 1:
         body.append(cst.parse_statement(f"return {_outputs_class(step)}({', '.join(step.outputs)})\n"))
     elif step.outputs:
@@ -350,14 +359,18 @@ def _run_code(steps, uses: set[str]) -> str:
     if "web" in needs:
         lines.append("    web = http_client.session(config)  # the one HTTP session of the run (nb2prod rule HT101)")
     produced: list[str] = []
+    earlier: set[str] = set()  # every earlier step's outputs, as _step_code's producers
     for s in steps:
         args = (["spark"] if "spark" in s.runtime else []) + list(s.inputs)
         args += [f"{r}={'config' if r == 'settings' else r}" for r in s.runtime if r != "spark"]
         call = f"{s.name}({', '.join(args)})"
+        local = set(_local_releases(s, earlier))
+        earlier |= set(s.outputs)
         if s.name in dead:  # its function stays (run --step runs it); CONVERSION.md says why run() does not
             lines.append(f"    # not run: {s.name} (nothing that runs reads it, and it writes, logs and draws nothing: see CONVERSION.md)")
             for name in s.release:
-                lines.append(f"    {name}.unpersist()")
+                if name in produced:
+                    lines.append(f"    {name}.unpersist()")
             continue
         elif len(s.outputs) == 1:
             lines.append(f"    {s.outputs[0]} = {call}")
@@ -366,7 +379,8 @@ def _run_code(steps, uses: set[str]) -> str:
         else:
             lines.append(f"    {call}")
         for name in s.release:
-            lines.append(f"    {name}.unpersist()")
+            if name not in local:
+                lines.append(f"    {name}.unpersist()")
         produced += [o for o in s.outputs if o not in produced]
     items = ", ".join(f'"{o}": {o}' for o in produced)
     lines.append(f"    return {{{items}}}")

@@ -305,6 +305,10 @@ class PipelineRecorder:
     _collected: dict[int, tuple[Any, Captured | None]] = field(default_factory=dict)
     #: what :meth:`finish` returned
     end: dict[str, Any] = field(default_factory=dict)
+    #: the notebook cells of the steps that ran (observed at a step's or a cell's end)
+    ran_cells: set[int] = field(default_factory=set)
+    #: every step of the pipeline (``pipeline.STEPS``) as (name, cells, outputs), set after the run
+    steps: list[tuple[str, tuple[int, ...], tuple[str, ...]]] = field(default_factory=list)
 
     def _collect(self, value: Any) -> Captured | None:
         import pandas as pd
@@ -331,18 +335,25 @@ class PipelineRecorder:
         cells = local_vars.get("__step_cells__")  # a step function (several cells): the names at its end
         first = cell
         if cells:
+            self.ran_cells.update(cells)
             first, cell = min(cells), max(cells)
             self.last_locals.update(local_vars)  # a step function sees its own names: keep the earlier steps'
         else:
             self.last_locals = dict(local_vars)
         if cell is None:
             return
+        self.ran_cells.add(cell)
         local_vars = self.last_locals
         for shown_cell, shown in self.displays.items():
             if shown_cell >= first and shown in local_vars:
                 self._display[shown_cell] = _snapshot(local_vars[shown])
         if self.compare_cells:
             self._cells[cell] = {k: _snapshot(v) for k, v in local_vars.items() if not k.startswith("_")}
+
+    def steps_not_run(self) -> list[tuple[str, tuple[int, ...], tuple[str, ...]]]:
+        """The steps of :attr:`steps` none of whose cells the observer saw end: after a run that
+        ended without error, the steps ``run()`` does not call (dead steps, reported by convert)."""
+        return [s for s in self.steps if s[1] and not set(s[1]) & self.ran_cells]
 
     def finish(self) -> dict[str, Any]:
         """Collect what the steps kept; the pipeline's names after its last step.

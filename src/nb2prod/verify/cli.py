@@ -26,7 +26,7 @@ def _missing_dependency() -> str | None:
 
 
 #: text tags of the dataset verdicts
-TAGS = {"equal": "OK", "different": "DIFF", "missing in pipeline": "MISSING", "extra in pipeline": "EXTRA", "not comparable": "SKIP"}
+TAGS = {"equal": "OK", "different": "DIFF", "missing in pipeline": "MISSING", "extra in pipeline": "EXTRA", "not comparable": "SKIP", "not run by design": "NOT RUN"}
 
 
 def _dataset_line(d: Any) -> str:
@@ -95,15 +95,17 @@ def render_text(result: Any) -> list[str]:
             f"{result.notebook}: {summary['expressions_equal']} of {summary['expressions_compared']} displayed expressions "
             "that the package drops (LG103) compute the same when converted (not counted below)"
         )
+    not_run = summary.get("datasets_not_run", 0)
+    dead = f"; {not_run} not computed: only steps run() does not call compute them (NOT RUN above)" if not_run else ""
     if summary["verdict"] == "nothing compared":
-        lines.append(f"{result.notebook}: nothing compared: no DataFrame, Series or written dataset on both sides ({inputs})")
+        lines.append(f"{result.notebook}: nothing compared: no DataFrame, Series or written dataset on both sides ({inputs}{dead})")
     elif summary["verdict"] == "equal":
-        lines.append(f"{result.notebook}: equal: all {summary['datasets_compared']} datasets compared are equal ({inputs})")
+        lines.append(f"{result.notebook}: equal: all {summary['datasets_compared']} datasets compared are equal ({inputs}{dead})")
     else:
         failing = summary["datasets_different"] + summary["datasets_missing"]
         lines.append(
             f"{result.notebook}: different: {failing} of {summary['datasets_compared'] + summary['datasets_missing']} datasets "
-            f"differ or are missing ({summary['datasets_equal']} equal; {inputs})"
+            f"differ or are missing ({summary['datasets_equal']} equal; {inputs}{dead})"
         )
     lines.append(
         f"tolerance: numbers within rtol={result.rtol:g}, atol={result.atol:g}; null equals NaN; "

@@ -44,6 +44,9 @@ _PLACEHOLDER = re.compile(r"^(index|level_\d+|0)$")
 EQUAL, DIFFERENT, MISSING, NOT_COMPARABLE = "equal", "different", "missing in pipeline", "not comparable"
 #: a file only the pipeline writes
 EXTRA = "extra in pipeline"
+#: a value only a step that run() does not call computes (a dead step, reported by convert): not
+#: computed by design, so neither a difference nor a comparison
+NOT_RUN = "not run by design"
 
 
 def as_table(value: pd.DataFrame | pd.Series) -> tuple[pd.DataFrame, list[str]]:
@@ -130,7 +133,7 @@ class DatasetResult:
     #: "end" (a name at the end), "display" (a cell's displayed name), "expression" (a displayed expression the
     #: package drops, converted by verify: reported, not counted in the verdict), "cell" (--per-cell), "file"
     kind: str
-    verdict: str  # equal, different, missing in pipeline, not comparable
+    verdict: str  # equal, different, missing in pipeline, not comparable, not run by design
     cell: int | None = None
     message: str = ""
     rows_notebook: int | None = None
@@ -265,7 +268,9 @@ def summarise(results: list[DatasetResult]) -> dict[str, Any]:
     """The notebook verdict: ``equal`` only when something was compared and all of it is equal.
 
     Displayed expressions verify converted itself (kind ``expression``) are counted apart
-    (``expressions_compared``, ``expressions_equal``): the package does not compute them.
+    (``expressions_compared``, ``expressions_equal``): the package does not compute them. Values
+    only a step that run() does not call computes (``datasets_not_run``) are neither compared nor
+    missing: a notebook where they are all there is reads ``nothing compared``, never ``equal``.
     """
     probes = [r for r in results if r.kind == "expression" and r.compared]
     results = [r for r in results if r.kind != "expression"]
@@ -285,6 +290,7 @@ def summarise(results: list[DatasetResult]) -> dict[str, Any]:
         "datasets_different": len(compared) - len(equal),
         "datasets_missing": len(missing),
         "datasets_not_comparable": sum(1 for r in results if r.verdict == NOT_COMPARABLE),
+        "datasets_not_run": sum(1 for r in results if r.verdict == NOT_RUN),
         "datasets_compared_on_spark": sum(1 for r in compared if r.pipeline_engine == "spark"),
         "expressions_compared": len(probes),
         "expressions_equal": sum(1 for r in probes if r.verdict == EQUAL),

@@ -261,7 +261,7 @@ def verify_notebook(
                 # what the steps before the failing one computed: the cells' displayed values, --per-cell names
                 before_failure = {c: v for c, v in captured.display.items() if c < error["cell"]}
                 partial = cap.NotebookCapture(display=before_failure, cells={c: v for c, v in captured.cells.items() if c < error["cell"]})
-                result.datasets = compare_captured(partial, recorder, {}, shown, rtol, atol, result.randomness is not None, expressions, package is None)
+                result.datasets = compare_captured(partial, recorder, {}, shown, rtol, atol, result.randomness is not None, expressions, package is None)  # fmt: skip
                 if per_cell:
                     result.first_difference = first_difference(partial, recorder, rtol, atol)
             return result
@@ -269,7 +269,9 @@ def verify_notebook(
         result.outputs = compare_outputs(pandas_ws, spark_ws, notebook_outputs, pipeline_outputs, rtol, atol)
         say("comparing")
         result.datasets = [_file_dataset(o) for o in result.outputs]
-        result.datasets += compare_captured(captured, recorder, pipeline_end, shown, rtol, atol, result.randomness is not None, expressions, package is None)
+        result.datasets += compare_captured(
+            captured, recorder, pipeline_end, shown, rtol, atol, result.randomness is not None, expressions, package is None, _not_run_reasons(package_dir)
+        )  # fmt: skip
         if per_cell:
             result.first_difference = first_difference(captured, recorder, rtol, atol)
         return result
@@ -278,6 +280,21 @@ def verify_notebook(
             result.workspace = str(tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _not_run_reasons(package_dir: Path) -> dict[str, str]:
+    """Step name -> why run() does not call it, from the package's ``conversion.json`` (``steps_not_run``:
+    ``"step NAME (cell N) is not run by run(): WHY"``); empty when the file says nothing."""
+    try:
+        lines = json.loads((package_dir / "conversion.json").read_text(encoding="utf-8")).get("steps_not_run") or []
+    except (OSError, ValueError, AttributeError):
+        return {}
+    out = {}
+    for line in lines:
+        match = re.match(r"step (\w+) \([^)]*\) is not run by run\(\): (.*)", str(line))
+        if match:
+            out[match.group(1)] = match.group(2)
+    return out
 
 
 def _package(notebook: Path, package: str | Path | None, tmp: Path) -> tuple[Path, str]:
@@ -522,6 +539,7 @@ def run_pipeline(
                 warnings.simplefilter("ignore")  # the notebook's own warnings, as on the kernel's side (stderr not shown)
                 pipeline.run(spark, config)
                 if recorder is not None:
+                    recorder.steps = [(s.__name__, tuple(getattr(s, "cells", ())), tuple(getattr(s, "outputs", ()))) for s in getattr(pipeline, "STEPS", ())]
                     if progress is not None:
                         progress("pipeline: collecting its DataFrames")
                     recorder.finish()  # while the package is importable (its UDFs run on collect)
@@ -721,6 +739,7 @@ def compare_captured(
     seeded: bool = False,
     expressions: dict[int, str] | None = None,
     own_conversion: bool = True,
+    not_run_reasons: dict[str, str] | None = None,
 ) -> list[ds.DatasetResult]:
     """Verdicts on the notebook's named DataFrames/Series at the end, then on each cell's displayed one.
 
@@ -732,6 +751,10 @@ def compare_captured(
         seeded: mark every result as computed with randomness verify seeded.
         expressions: cell number -> the displayed expression verify converted bound to a name.
         own_conversion: verify converted the notebook (else displayed expressions cannot be compared).
+        not_run_reasons: step name -> why run() does not call it (conversion.json's ``steps_not_run``).
+            A value missing in the pipeline because only such a step computes it (a name it returns,
+            a cell's display at or after its cells and before the next step) is ``not run by
+            design``, not a difference.
     """
     expressions = expressions or {}
     results: list[ds.DatasetResult] = []
@@ -757,9 +780,41 @@ def compare_captured(
         results.append(result)
     for name, kind in sorted(captured.others.items()):
         results.append(ds.DatasetResult(name, "end", ds.NOT_COMPARABLE, message=f"a {kind}: verify compares DataFrames and Series"))
+    _mark_not_run(results, recorder, not_run_reasons or {})
     for result in results:
         result.seeded = seeded
     return results
+
+
+def _mark_not_run(results: list[ds.DatasetResult], recorder: cap.PipelineRecorder, reasons: dict[str, str]) -> None:
+    """Missing values that only a step run() does not call computes become ``not run by design``."""
+    dead = recorder.steps_not_run()
+    if not dead:
+        return
+    dead_names = {s[0] for s in dead}
+    ordered = sorted(recorder.steps, key=lambda s: max(s[1]) if s[1] else 0)
+
+    def owner(cell: int):
+        """The step whose value a cell's display is: the one holding the cell, else the last one before it."""
+        before = [s for s in ordered if s[1] and min(s[1]) <= cell]
+        holding = [s for s in before if cell in s[1]]
+        return (holding or before or [None])[-1]
+
+    for result in results:
+        if result.verdict != ds.MISSING:
+            continue
+        if result.kind == "end":
+            steps = [s for s in dead if result.name in s[2]]
+        elif result.cell is not None and (step := owner(result.cell)) is not None and step[0] in dead_names:
+            steps = [step]
+        else:
+            steps = []
+        if steps:
+            name, cells, _ = steps[0]
+            where = f"cell {cells[0]}" if len(cells) == 1 else f"cells {', '.join(map(str, cells))}"
+            reason = reasons.get(name) or "nothing that runs reads what it computes"
+            result.verdict = ds.NOT_RUN
+            result.message = f"not computed: only step {name} ({where}) computes it, and run() does not call it by design: {reason} (see CONVERSION.md)"
 
 
 def first_difference(captured: cap.NotebookCapture, recorder: cap.PipelineRecorder, rtol: float, atol: float) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ import re
 from contextvars import ContextVar
 
 import libcst as cst
-from libcst.metadata import GlobalScope, ImportAssignment, QualifiedNameProvider
+from libcst.metadata import GlobalScope, QualifiedNameProvider
 
 from nb2prod.convert.passes import base
 from nb2prod.convert.passes.base import CellPass
@@ -71,11 +71,6 @@ def literal_value(node: cst.BaseExpression):
     raise ValueError("not a literal")
 
 
-#: notebook names that the pipeline's own names would shadow: the notebook's ``config = load_config(...)``
-#: is renamed (with every read of it), so that it and the settings the pipeline reads stay apart; its
-#: ``settings = {...}`` too, as the generated step functions take the pipeline's settings as ``settings``
-NOTEBOOK_RENAMES = {"config": "notebook_config", "settings": "notebook_settings"}
-
 #: top-level sections of the generated package's configuration; a notebook constant is never stored under one
 RESERVED_KEYS = frozenset({"spark", "metrics", "http", "driver", "airflow", "profiling", "staging", "logging", "pipeline", "env"})
 
@@ -103,64 +98,10 @@ class ConfigPass(CellPass):
         self.replaced: set[int] = set()
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.renamed: dict[int, str] = {}
-        #: flat code: name -> new name for every name node of it read or bound (not an attribute's or a keyword's name, nor in an import)
-        self.rename_all: dict[str, str] = {}
-        self.expected_renames: dict[int, str] = {}  # NB2PROD_CHECK_QUALIFIED_NAMES: libcst's renames
-        self.not_read: set[int] = set()  # ids of attribute and keyword names
-        self.in_import = 0
-        flat = self.flat_names()
-        if flat is not None and not flat.local & NOTEBOOK_RENAMES.keys():
-            self.rename_all = {n: new for n, new in NOTEBOOK_RENAMES.items() if flat.assignments(n) and not flat.imported(n)}
-            if base._CHECK_NAMES:
-                self._rename_by_scope(node)
-                self.expected_renames, self.renamed = self.renamed, {}
-        else:
-            self._rename_by_scope(node)
         for secret in code_secrets(node.code) or ():
             (self.whole if secret.name else self.parts)[secret.value] = secret.label
         for value, label in (KNOWN_SECRETS.get() or {}).items():
             self.parts.setdefault(value, label)
-
-    def _rename_by_scope(self, node: cst.Module) -> None:
-        """:data:`NOTEBOOK_RENAMES` by libcst's scopes: the assignments and every read of each name."""
-        scope = self.libcst_scopes().get(node)
-        for name, new in NOTEBOOK_RENAMES.items():
-            assignments = scope.assignments[name] if scope is not None and name in scope.assignments else ()
-            if not assignments or any(isinstance(a, ImportAssignment) or not isinstance(a.node, cst.Name) for a in assignments):
-                continue  # the notebook does not bind it (or imports it: left as it is)
-            for assignment in assignments:
-                self.renamed[id(assignment.node)] = new
-                for access in assignment.references:  # reads anywhere, functions included
-                    self.renamed[id(access.node)] = new
-            for access in scope.accesses[name]:
-                self.renamed[id(access.node)] = new
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.not_read.add(id(node.attr))
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self.in_import += 1
-
-    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
-        self.in_import -= 1
-        return updated_node
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self.in_import += 1
-
-    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
-        self.in_import -= 1
-        return updated_node
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        new = self.renamed.get(id(original_node))
-        if self.rename_all:
-            if not self.in_import and id(original_node) not in self.not_read:
-                new = self.rename_all.get(original_node.value)
-            if base._CHECK_NAMES and self.expected_renames.get(id(original_node)) != new:
-                base.NAME_MISMATCHES.append(f"rename of {original_node.value!r}: {new} != {self.expected_renames.get(id(original_node))}")
-        return updated_node if new is None else updated_node.with_changes(value=new)
 
     # -- secrets: which name each string is stored under --
 
@@ -191,7 +132,6 @@ class ConfigPass(CellPass):
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
-            self.not_read.add(id(node.keyword))
             self._name(node.value, node.keyword.value)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:

@@ -457,6 +457,10 @@ class PandasPass(CellPass):
             # a frame built from Series or frames the pipeline holds (their index aligns the rows) is not Python data
             args = [dataclasses.replace(a, kind=Driver()) if a.node is not None and self._holds_frames(a.node) else a for a in args]
             kwargs = {k: dataclasses.replace(a, kind=Driver()) if a.node is not None and self._holds_frames(a.node) else a for k, a in kwargs.items()}
+        if receiver_type == "pandas" and method == "Series":
+            # values taken from what the pipeline holds (df.c.unique(), df.c.values) are not the notebook's own data
+            args = [dataclasses.replace(a, kind=Driver()) if a.kind is None and a.node is not None and self._holds_frames(a.node) else a for a in args]
+            kwargs = {k: dataclasses.replace(a, kind=Driver()) if a.kind is None and a.node is not None and self._holds_frames(a.node) else a for k, a in kwargs.items()}
         if method in ("merge", "join") and receiver_type in ("DataFrame", "pandas"):
             # a pandas frame on the driver joined with a Spark one goes back to Spark (createDataFrame)
             args = [self._to_spark_frame(a) for a in args]
