@@ -10,14 +10,15 @@ Spark's optimizer drops the earlier sort itself through projections and filters 
 but not through a join, and each sort it keeps is a range-partitioning job and a shuffle.
 
 The notebook's two sorts give the rows the later sort ties in the order the earlier one left them
-when the later sort is stable: pandas' ``sort_values`` is stable with ``kind="stable"``/
-``"mergesort"``, sorts by several columns stably (lexsort), and its default single-column
-``quicksort`` is documented unstable
-(https://pandas.pydata.org/docs/reference/api/pandas.DataFrame.sort_values.html) but sorts a short
-column (numpy's insertion sort under 16 elements) stably; an unstable sort leaves ties in no
-defined order. So the earlier sort is not dropped but folded: its keys are appended to the later
-``orderBy`` (the later keys first, then the earlier ones), and the earlier ``orderBy`` is removed. The
-one sort then gives exactly the order a stable second sort gives, with one shuffle instead of two::
+when the later sort is stable: pandas' ``sort_values`` is stable with ``kind="stable"``/``"mergesort"``
+and when it sorts by several columns (lexsort); its default single-column ``quicksort`` is documented
+unstable (https://pandas.pydata.org/docs/reference/api/pandas.DataFrame.sort_values.html), and is
+so in practice even on a few rows (numpy 2.4 with AVX2 sorts 8 tied rows out of their earlier
+order in most trials): there pandas defines no order among ties. So the earlier sort is not dropped
+but folded: its keys are appended to the later ``orderBy`` (the later keys first, then the earlier
+ones) and the earlier ``orderBy`` is removed. The one sort gives exactly the order a stable second
+sort gives (and, for a default single-column sort, one of the orders pandas allows, the same on
+every run), with one shuffle instead of two::
 
     by_carrier = flights.groupBy("carrier").agg(...).orderBy("carrier")   ->  ....agg(...)
     by_carrier = compat.merge(by_carrier, airlines, on=["carrier"])      ->  (unchanged)
@@ -34,8 +35,9 @@ folded when:
 - every version on the way to the re-sort is of that name, has no other reader, and is built from
   the previous one by operations that do not read row order and keep the key columns as they are:
   ``filter``/``where``, ``dropna``, ``withColumn(s)`` / ``withColumn(s)Renamed`` / ``drop`` not touching
-  a key, ``select`` of plain names including the keys, ``join`` / ``compat.merge`` (a plain join) on
-  the keys, with no order-dependent function in their arguments (windows, ``monotonically_increasing_id``,
+  a key, ``select`` of plain names including the keys, an inner or left ``join`` / ``compat.merge``
+  on the keys (pandas keeps the left frame's order there; an outer merge sorts the keys, a right one
+  keeps the right frame's order), with no order-dependent function in their arguments (windows, ``monotonically_increasing_id``,
   ``first``/``last``, ``collect_list``, random numbers, UDFs...);
 - the re-sort is ``orderBy``/``sort`` without keyword arguments, reached through those operations
   only (a ``limit`` or ``head`` before it reads the order: nothing is changed).
