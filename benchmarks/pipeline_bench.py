@@ -123,9 +123,13 @@ def event_counts(event_dir: Path, flights_bytes: int) -> dict:
     jobs = stages = read = 0
     scan_ids: set[int] = set()
     updates: list = []
+    parsed: set[int] = set()  # columns in the ReadSchema of each distinct scan of flights.csv
 
     def plan_metrics(info: dict) -> None:
         scan_ids.update(m["accumulatorId"] for m in info.get("metrics", []) if m.get("name") == "size of files read")
+        meta = info.get("metadata") or {}
+        if "flights.csv" in meta.get("Location", "") and meta.get("ReadSchema", "").startswith("struct<"):
+            parsed.add(len(meta["ReadSchema"][len("struct<"):-1].split(",")))
         for child in info.get("children", []):
             plan_metrics(child)
     for f in sorted(event_dir.rglob("*")):  # Spark 4 rolls event logs into eventlog_v2_*/events_N_*
@@ -147,7 +151,10 @@ def event_counts(event_dir: Path, flights_bytes: int) -> dict:
             if "sparkPlanInfo" in ev:
                 plan_metrics(ev["sparkPlanInfo"])
     scanned = sum(value for key, value in updates if key in scan_ids)
-    return {"jobs": jobs, "stages": stages, "reads": read / flights_bytes, "file_reads": scanned / flights_bytes}
+    return {
+        "jobs": jobs, "stages": stages, "reads": read / flights_bytes, "file_reads": scanned / flights_bytes,
+        "columns_parsed": sorted(parsed),
+    }  # fmt: skip
 
 
 def run_variant(variant: str, base: Path, pkg: Path, script: Path, tag: str) -> dict:
@@ -267,7 +274,8 @@ def render(results: list[dict]) -> str:
         "figures are medians over interleaved rounds and CPU seconds are given beside wall seconds; read",
         "ratios, not absolute times. CPU is the whole process tree's (Python + JVM), memory is the peak",
         "resident set sampled every 0.1 s. From Spark's event log of a whole-process run: jobs, stages run",
-        "(skipped stages not counted), files scanned (the scans' `size of files read` / size of flights.csv)",
+        "(skipped stages not counted), columns parsed (of flights.csv's 19: the ReadSchema of each distinct scan",
+        "plan of the file), files scanned (the scans' `size of files read` / size of flights.csv)",
         "and task input (bytes all tasks read as input, from files and from the cache, / size of flights.csv;",
         "n/m: not measured by that run's version of the benchmark, see the notes).",
     ]
@@ -280,18 +288,19 @@ def render(results: list[dict]) -> str:
             out += [f"Outputs, generated vs hand-written: {ok}.", ""]
             if s.get("note"):
                 out += [s["note"], ""]
-            out += ["| whole process | wall s (median) | CPU s | wall / hand-written | jobs | stages | files scanned | task input | Python RSS MB | JVM RSS MB |"]
-            out += ["|---|---|---|---|---|---|---|---|---|---|"]
+            out += ["| whole process | wall s (median) | CPU s | wall / hand-written | jobs | stages | columns parsed | files scanned | task input | Python RSS MB | JVM RSS MB |"]
+            out += ["|---|---|---|---|---|---|---|---|---|---|---|"]
             hand = med(s["whole"]["handwritten"], "wall")
             for v in VARIANTS:
                 rows = s["whole"].get(v)
                 if not rows:
                     continue
                 if "jobs" not in rows[0]:
-                    spark_cols = "- | - | - | -"
+                    spark_cols = "- | - | - | - | -"
                 else:
                     files = f"{rows[0]['file_reads']:.1f}x" if "file_reads" in rows[0] else "n/m"
-                    spark_cols = f"{rows[0]['jobs']} | {rows[0]['stages']} | {files} | {rows[0]['reads']:.1f}x"
+                    parsed = ", ".join(map(str, rows[0]["columns_parsed"])) if "columns_parsed" in rows[0] else "n/m"
+                    spark_cols = f"{rows[0]['jobs']} | {rows[0]['stages']} | {parsed} | {files} | {rows[0]['reads']:.1f}x"
                 out.append(
                     f"| {v} | {med(rows, 'wall'):.1f} | {med(rows, 'cpu'):.1f} | {med(rows, 'wall') / hand:.2f} | "
                     f"{spark_cols} | {max(r['py_mb'] for r in rows):.0f} | "
@@ -353,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{scale}x in-process: {s['inprocess']}", file=sys.stderr, flush=True)
                 result["scales"][str(scale)] = s
                 shutil.rmtree(base)
+                # after each scale: a run stopped later keeps the scales it finished
+                (RESULTS / f"pipeline-{opts.label}.json").write_text(json.dumps(result, indent=1) + "\n")
         (RESULTS / f"pipeline-{opts.label}.json").write_text(json.dumps(result, indent=1) + "\n")
     results = [json.loads(p.read_text()) for p in sorted(RESULTS.glob("pipeline-*.json"))]
     order = {"before": 0, "after": 2}

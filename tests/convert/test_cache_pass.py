@@ -27,7 +27,7 @@ def test_frame_feeding_two_outputs_is_cached_once_then_unpersisted(spark, pipeli
     ns = {**pipeline_globals, "path": str(data), "config": config, "log": logging.getLogger("test")}
     cells = [c.generated for c in result.cells]
     exec(cells[0], ns)
-    flights = ns["flights"]
+    flights = ns["flights_pruned"]  # the prune pass caches the columns the outputs read under this name
     assert flights.storageLevel.useMemory  # cached where it is made
     exec(cells[1], ns)
     # both outputs read the cached frame (one InMemoryRelation each), not the file again

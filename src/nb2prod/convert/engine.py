@@ -17,11 +17,13 @@ from nb2prod.convert.passes.logging_pass import LoggingPass
 from nb2prod.convert.passes.magics import MagicsPass
 from nb2prod.convert.passes.names_pass import NamesPass
 from nb2prod.convert.passes.pandas_pass import PandasPass
+from nb2prod.convert.passes.prune_pass import PrunePass
+from nb2prod.convert.passes.sort_pass import SortPass
 from nb2prod.convert.report import CellReport, cell_status
 from nb2prod.notebook import Cell
 
 #: the passes, in the order they run
-PASSES: list[type[CellPass]] = [MagicsPass, NamesPass, LoggingPass, HttpPass, ConfigPass, PandasPass, CachePass]
+PASSES: list[type[CellPass]] = [MagicsPass, NamesPass, LoggingPass, HttpPass, ConfigPass, PandasPass, SortPass, CachePass, PrunePass]
 _EMPTY = cst.Module(body=[])
 
 

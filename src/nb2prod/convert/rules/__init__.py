@@ -30,10 +30,10 @@ def load_rules() -> dict[str, Rule]:
 def pass_codes() -> dict[str, tuple[str, str, str]]:
     """Codes reported by the passes themselves: code -> (name, meaning, module)."""
     from nb2prod.convert import cells
-    from nb2prod.convert.passes import config_pass, http_pass, logging_pass, magics, names_pass, pandas_pass
+    from nb2prod.convert.passes import config_pass, http_pass, logging_pass, magics, names_pass, pandas_pass, prune_pass
 
     out = {}
-    for module in (cells, magics, names_pass, logging_pass, http_pass, config_pass, pandas_pass):
+    for module in (cells, magics, names_pass, logging_pass, http_pass, config_pass, pandas_pass, prune_pass):
         for code, (name, meaning) in module.CODES.items():
             out[code] = (name, meaning, module.__name__)
     return dict(sorted(out.items()))
