@@ -41,60 +41,50 @@ BIN = Path(sys.executable).parent
 NOTES = """\
 ## How this run was made
 
-`python benchmarks/convert_bench.py /work/corpus --sample 30 --rounds 1 --batch-rounds 1` on a snapshot of
-89c8756 (main with this session's speed changes, after the corpus9 and perf3 merges). One round only, and the
-machine was loaded: `CI=true bash .ci/run` ran on a clean clone beside it (load 3-8), which is why every
-tool's absolute CPU seconds are about twice those of the run before (nbconvert: 2.40 s a notebook here,
-1.20 s there). Read the ratios; they are of one round each.
+`python benchmarks/convert_bench.py /work/corpus --sample 20 --rounds 1 --batch-rounds 1 --before <762772a>/src`
+on a snapshot of 7142828 (fifth session of 2026-12-02: the speed changes below, merged with branch corpus10,
+whose names pass and rules add work of their own); "before" is 762772a, the end of the fourth session. One
+round only, on a loaded machine (a PySpark benchmark and a test suite ran beside it, load 4-11): read the
+ratios of the same run, not the absolute seconds.
 
-## What changed (fourth session of 2026-12-02)
+## What changed (fifth session of 2026-12-02)
 
-The steps, DAG and profiling work merged in the third session made conversion of long code
-superlinear: a 1,000-line cell took 176 s (wall, as one process; 11 s before those merges), because
-the step planner analysed every compound statement's scopes separately, visited a statement once per
-name it binds, accumulated later reads per step (quadratic in steps), and planned twice (once for
-`pipeline.py`, once for the DAG). Fixed, each with the same packages byte for byte (golden suite, the
-examples and 40 corpus notebooks converted by old and new code, `diff -r`):
-
-- the plan is made once per conversion; each run of statements is analysed once (`_Flows`);
-  one analysis for all compound statements; a statement's names collected in one visit;
-- reads and binds of flat code (no `def`, `class`, `global`, `nonlocal`, walrus, `match`) come from
-  Python's `ast` with libcst's scope rules (`flat_scopes.py`; libcst's `ScopeProvider` for the rest);
-  held to libcst's answer on every golden cell and on 2,615 flat cells of 120 corpus notebooks
-  (0 differences);
-- unused imports decided by reading the module's names where no scope can shadow an imported name;
-- the http pass is skipped for a module that names neither `requests` nor `urlopen`;
-- a module named as an installed distribution is looked up by name (no scan of every installed
-  distribution's files).
-
-1,000-line cell, as one process, wall: 176 s at the session's start, 33 s after the first fix
-(sequential runs, load 2-5); CPU side by side, two rounds interleaved: 47-49 s at 295a56e (the first
-fix), 39-42 s at 2287515 (the `ast` scopes). In this run: 29.4 s CPU for 1,000 lines, 168.6 s for 5,000 (5.7x for 5x the lines).
-
-## Where the time goes now (1,000-line cell, profiled)
-
-Passes 40% (the logging, config, pandas and cache passes each resolve positions and scopes of the whole
-module: libcst metadata is 60% of the passes' time), step planning 28% before the `ast` change (the
-libcst scope analysis of the whole code, now `ast` for flat code), unused imports 13% before the change
-(a scope analysis of `pipeline.py`), the audit 10% (a third parse of `pipeline.py` with positions).
+- Step planning: a statement's names and in-place changes are computed in one libcst visit and remembered
+  while the plan is made (the planner visited each statement up to five times); the `config` rename
+  rebuilds only statements naming `config`. Planning fell from 22% to about 12% of the 1,000-line cell's
+  profile.
+- Qualified names of flat code (`nb2prod.convert.qualified_names`): the logging, config and pandas passes
+  answer "is this `pandas.read_csv`, `builtins.print`, the notebook's own `df.groupby`?" from the module's
+  bindings (Python's `ast`, libcst's rules) instead of libcst's scope analysis of every node, wherever
+  the code is flat (no `def`, `class`, `global`, `nonlocal`, walrus, `match`, annotated assignment,
+  `import a.b` without `as`, `import *`); libcst answers the rest. Held to libcst's answer on every query
+  the passes make on the golden cases (a test) and on 94 corpus notebooks (0 differences; 3,849 queries
+  answered from the bindings, 298 left to libcst).
+- Packages byte for byte the same as before on 40 corpus notebooks (`diff -r`, code before the corpus10 merge).
 
 ## Targets (issues 13 and 14), from this run
 
-- Per notebook: 1.37x nbconvert (target 1.0x), 1.30x soorgeon (target 0.5x): not met. The run before
-  (third session, before the steps/DAG/profiling merges, a quieter machine): 1.20x and 1.12x.
-- Batch: 23.2x nbconvert's batch (target 1.5x): not met (14.1x in the run before).
-- The 5,000-line cell: 168.6 s (target 10 s), 341x `nb2prod lint` on it (issue 13: under 10x): not met.
-  Near-linear again: 5.7x the 1,000-line cell's time for 5x the lines.
+- Per notebook: 1.35x nbconvert (target 1.0x), 1.38x soorgeon (target 0.5x): not met; 1.00x the code
+  before: no gain on real notebooks. Of the modules the passes saw on 94 corpus notebooks, 108 were flat
+  and 217 not (most notebooks define a function): those still pay libcst's scope analysis, and a small
+  notebook's time is mostly start-up (imports: pandas alone ~0.6 s where a CSV's schema is inferred with
+  pandas' type rules, libcst, nbformat's validator, IPython's transformers).
+- Batch: 21.5x nbconvert's batch (target 1.5x): not met; 0.98x the code before.
+- The 5,000-line cell (flat code): 117.7 s against 140.5 s before (0.84x); 321x `nb2prod lint` (issue 13:
+  under 10x); target 10 s: not met. 5.2x the 1,000-line cell's time for 5x the lines.
 
 ## What stands in the way of the targets
 
-- libcst metadata resolved per pass (positions and scopes of the whole module, four times): libcst
-  rebuilds every node a pass visits, so metadata cannot be carried from one pass to the next; sharing
-  it means fusing the passes into one visit, which changes what each sees (their order is part of
-  their meaning). Positions are only needed for the report's line numbers: computing them lazily per
-  top-level statement is the next step worth trying.
-- Per notebook against nbconvert: start-up (libcst, nbformat's validator, IPython's transformers,
-  jinja2 compiling the templates) is most of a small notebook's time; nbconvert does no analysis.
+- Every pass is a libcst transform of the whole module: libcst rebuilds every node a pass visits (there
+  are nine passes now), and each pass resolves positions (a full code generation with position
+  tracking) for its report's line numbers. Remaining large costs on the 1,000-line cell: the passes'
+  visits and positions, code generation for `pipeline.py`, the config pass's secrets scan and the
+  audit's parse. Reaching 10 s for 5,000 lines (12x from here) needs fewer whole-module visits: passes
+  that skip statements they cannot change (return False from the top-level statement's visit), positions
+  computed per top-level statement only where a report needs a line, and the scope-free names extended
+  to code with functions (names inside a `def` left to libcst, the module's bindings from `ast`).
+- Per notebook against nbconvert: start-up; nbconvert does no analysis. Schema inference needs pandas
+  (its own type rules, on purpose), which costs more to import than nbconvert spends on a notebook.
 """
 TARGETS = {"nbconvert": 1.0, "soorgeon": 0.5, "big": 10.0, "batch": 1.5}
 
