@@ -133,3 +133,4 @@ def test_config_pass_on_flat_code_is_libcsts(monkeypatch: pytest.MonkeyPatch) ->
     assert "[notebook_config for _ in range(2)]" in code
     assert "del notebook_settings" in code
     assert "limit = 5\nlimit = 6" in code  # bound twice: a variable, not configuration
+

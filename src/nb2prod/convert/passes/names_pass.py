@@ -45,8 +45,9 @@ NOTEBOOK_RENAMES = {
 
 _NAMES = "|".join(NOTEBOOK_RENAMES)
 #: text that may bind one of the names: an assignment or walrus, a tuple target, an ``as``, a def or class, an import line, a for target
+#: (never an attribute: ``np.log)`` or ``x.config =`` binds nothing)
 _MAY_BIND = re.compile(
-    rf"\b(?:{_NAMES})\s*(?::?=(?!=)|[,)])|\bas\s+(?:{_NAMES})\b|\b(?:def|class)\s+(?:{_NAMES})\b|\bimport\b[^\n]*\b(?:{_NAMES})\b|\bfor\b[^:\n]*\b(?:{_NAMES})\b"
+    rf"(?<![.\w])(?:{_NAMES})\s*(?::?=(?!=)|[,)])|\bas\s+(?:{_NAMES})\b|\b(?:def|class)\s+(?:{_NAMES})\b|\bimport\b[^\n]*\b(?:{_NAMES})\b|\bfor\b[^:\n]*\b(?:{_NAMES})\b"
 )
 
 #: imports that bind the object the pipeline binds under that name: not a collision
