@@ -33,7 +33,7 @@ from collections.abc import Mapping
 
 import libcst as cst
 
-from nb2prod.convert.kinds import Column, Frame, Frames, Grouped, Kind, Unknown
+from nb2prod.convert.kinds import Column, Frame, Frames, Grouped, Kind, Unknown, categories_of
 
 #: pandas methods that change their receiver without ``inplace=True``
 MUTATING_METHODS = frozenset({"insert", "pop", "update"})
@@ -217,27 +217,36 @@ def _pandas_code(name: str, kind: Kind, env: Mapping[str, Kind] | None = None) -
     """The pandas value of a Spark-side name, as code for a driver statement; None if it has none.
 
     A frame with an index (group keys, ``set_index``) gets it back (``index=[...]``), as does a
-    column of such a frame, looked up in ``env``.
+    column of such a frame, looked up in ``env``; columns pandas holds as ordered categoricals
+    (``pd.cut``) become categoricals again (``categories={...}``).
     """
     if isinstance(kind, Frame):
         extra = f", index={list(kind.keys)!r}" if kind.keys else ""
         if kind.series_col is not None:
             extra += f", series={kind.series_col!r}"
-        return f"driver.pandas({name}, {name!r}{extra})"
+        return f"driver.pandas({name}, {name!r}{extra}{_categories_arg(kind)})"
     if isinstance(kind, Column) and kind.frame is not None and kind.frame.isidentifier():
         frame = (env or {}).get(kind.frame)
         keys = list(frame.keys) if isinstance(frame, Frame) else []
         if kind.name is not None:
-            return f"driver.pandas({kind.frame}, {kind.frame!r}{f', index={keys!r}' if keys else ''})[{kind.name!r}]"
+            extra = f"{f', index={keys!r}' if keys else ''}{_categories_arg(frame, [kind.name])}"
+            return f"driver.pandas({kind.frame}, {kind.frame!r}{extra})[{kind.name!r}]"
         return f"driver.series({kind.frame}, {name}, {name!r}{f', index={keys!r}' if keys else ''})"
     if isinstance(kind, Grouped) and kind.frame.isidentifier() and not kind.keys == ():
         keys = ", ".join(repr(k) for k in kind.keys)
-        code = f"driver.pandas({kind.frame}, {kind.frame!r}).groupby([{keys}], sort={kind.sort}, dropna={kind.dropna})"
+        frame_code = f"driver.pandas({kind.frame}, {kind.frame!r}{_categories_arg(kind)})"
+        code = f"{frame_code}.groupby([{keys}], sort={kind.sort}, dropna={kind.dropna})"
         if kind.selection is not None:
             selection = repr(kind.selection[0]) if kind.single else repr(list(kind.selection))
             code += f"[{selection}]"
         return code
     return None
+
+
+def _categories_arg(kind: Kind | None, columns=None) -> str:
+    """``, categories={...}`` for ``driver.pandas`` when ``kind`` holds ordered categoricals (of ``columns``), else ``""``."""
+    pairs = categories_of(kind, columns)
+    return f", categories={ {c: list(labels) for c, labels in pairs}!r}" if pairs else ""
 
 
 class _Replace(cst.CSTTransformer):

@@ -27,6 +27,9 @@ class Frame(Kind):
         bools: columns known to be boolean (built from comparisons).
         order: the sort the rows are in, as (column, ascending) pairs with missing
             values last (``sort_values``' default); window forms need it.
+        categories: columns pandas holds as ordered categoricals (``pd.cut`` labels),
+            as (column, labels in category order) pairs: pandas sorts and groups
+            them in that order, Spark's strings sort alphabetically.
     """
 
     sorted: bool = False
@@ -34,6 +37,7 @@ class Frame(Kind):
     series_col: str | None = None
     bools: frozenset[str] = frozenset()
     order: tuple[tuple[str, bool], ...] = ()
+    categories: tuple[tuple[str, tuple], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class Grouped(Kind):
     bools: frozenset[str] = frozenset()
     as_index: bool = True
     order: tuple[tuple[str, bool], ...] = ()
+    categories: tuple[tuple[str, tuple], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,33 @@ class Column(Kind):
         frame: Spark code of the DataFrame the column comes from, when known.
         name: the column name when this is a plain column reference.
         dtype: ``"bool"`` or ``"str"`` when known.
+        categories: the labels in category order when pandas holds an ordered
+            categorical here (``pd.cut``).
     """
 
     frame: str | None = None
     name: str | None = None
     dtype: str | None = None
     order: tuple[tuple[str, bool], ...] = ()
+    categories: tuple | None = None
+
+
+def categories_of(kind: Kind | None, columns=None) -> tuple[tuple[str, tuple], ...]:
+    """The ``(column, labels)`` pairs of ``kind`` (a Frame or Grouped; ``()`` for other kinds), only
+    those of ``columns`` (an iterable of names) when given."""
+    if not isinstance(kind, (Frame, Grouped)):
+        return ()
+    pairs = kind.categories
+    if columns is None:
+        return pairs
+    wanted = set(columns)
+    return tuple(pair for pair in pairs if pair[0] in wanted)
+
+
+def category_labels(kind: Kind | None, column: str) -> tuple | None:
+    """The labels of ``column`` in category order when ``kind`` (a Frame or Grouped) holds it as an
+    ordered categorical, else None."""
+    return dict(categories_of(kind)).get(column)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ from nb2prod.convert.kinds import (
     Rolling,
     Scalar,
     Unknown,
+    categories_of,
+    category_labels,
     column_code,
 )
 from nb2prod.convert.passes.base import CellPass
@@ -608,13 +610,13 @@ class PandasPass(CellPass):
         if isinstance(value, str):
             self._uses_f()
             dtype = "bool" if value in kind.bools else None
-            column = Column(receiver, value, dtype, kind.order)
+            column = Column(receiver, value, dtype, kind.order, category_labels(kind, value))
             return self._replace(original_node, updated_node, col_ref(value), column)
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             names = ", ".join(name_ref(v) for v in value)
             self.report(original_node, "PS104", "converted", "column selection became select()", pandas_call=True)
             order = kind.order if all(c in value for c, _ in kind.order) else ()
-            new_kind = Frame(sorted=kind.sorted, bools=kind.bools & set(value), order=order)
+            new_kind = Frame(sorted=kind.sorted, bools=kind.bools & set(value), order=order, categories=categories_of(kind, value))
             return self._replace(original_node, updated_node, f"{receiver}.select({names})", new_kind)
         if isinstance(index.kind, Column):
             self.report(original_node, "PS105", "converted", "boolean mask became filter()", pandas_call=True)
@@ -642,7 +644,7 @@ class PandasPass(CellPass):
                 self._not_converted(original_node, "PS148", "loc with row labels selects by index, which Spark has not")
                 return original_node
             code += f".filter({code_of(updated_node.slice[0].slice.value)})"
-        result: Kind = Frame(sorted=kind.sorted, bools=kind.bools, order=kind.order)
+        result: Kind = Frame(sorted=kind.sorted, bools=kind.bools, order=kind.order, categories=kind.categories)
         if len(parts) == 2:
             if not isinstance(parts[1], cst.Index):
                 pass  # df.loc[mask, :] keeps every column
@@ -652,18 +654,19 @@ class PandasPass(CellPass):
                     self.report(original_node, "PS148", "converted", "loc read became filter()", pandas_call=True)
                     self._uses_f()
                     dtype = "bool" if columns in kind.bools else None
-                    return self._replace(original_node, updated_node, col_ref(columns), Column(code, columns, dtype))
+                    column = Column(code, columns, dtype, categories=category_labels(kind, columns))
+                    return self._replace(original_node, updated_node, col_ref(columns), column)
                 if not (isinstance(columns, list) and all(isinstance(c, str) for c in columns)):
                     self._not_converted(original_node, "PS148", "loc columns must be a literal name or list of names")
                     return original_node
                 code += f".select({', '.join(name_ref(c) for c in columns)})"
-                result = Frame(sorted=kind.sorted, bools=kind.bools & set(columns))
+                result = Frame(sorted=kind.sorted, bools=kind.bools & set(columns), categories=categories_of(kind, columns))
         self.report(original_node, "PS148", "converted", "loc read became filter() / select()", pandas_call=True)
         return self._replace(original_node, updated_node, code, result)
 
     def _grouped(self, original, updated, kind: Grouped, selection, single):
         self.kinds[original] = Grouped(
-            kind.frame, kind.keys, selection, single, kind.dropna, kind.sort, kind.bools, kind.as_index, kind.order
+            kind.frame, kind.keys, selection, single, kind.dropna, kind.sort, kind.bools, kind.as_index, kind.order, kind.categories
         )
         return updated
 
@@ -797,7 +800,8 @@ class PandasPass(CellPass):
             # attribute column access: df.arr_delay is df["arr_delay"]
             self._uses_f()
             dtype = "bool" if attr in kind.bools else None
-            return self._replace(original_node, updated_node, f"F.col({py_str(attr)})", Column(code_of(updated_node.value), attr, dtype, kind.order))
+            column = Column(code_of(updated_node.value), attr, dtype, kind.order, category_labels(kind, attr))
+            return self._replace(original_node, updated_node, f"F.col({py_str(attr)})", column)
         if isinstance(kind, Grouped) and not is_call and attr not in api_names.PANDAS_GROUPBY:
             return self._grouped(original_node, updated_node, kind, (attr,), True)
         if not is_call and original_node not in self.subscripted and isinstance(kind, (Frame, Column, Grouped, Rolling)):
@@ -943,7 +947,10 @@ class PandasPass(CellPass):
         self._uses_f()
         value = column_code(code_of(updated_node.value), value_kind)
         bools = kind.bools | {column} if getattr(value_kind, "dtype", None) == "bool" else kind.bools - {column}
-        self.env[frame_name] = dataclasses.replace(kind, bools=bools, series_col=None)
+        categories = tuple(pair for pair in kind.categories if pair[0] != column)
+        if getattr(value_kind, "categories", None):
+            categories += ((column, value_kind.categories),)
+        self.env[frame_name] = dataclasses.replace(kind, bools=bools, series_col=None, categories=categories)
         self.report(original_node, "PS106", "converted", f"df[{column!r}] = ... became withColumn()", pandas_call=True)
         return cst.parse_statement(f"{frame_name} = {frame_name}.withColumn({py_str(column)}, {value})\n").body[0]
 
@@ -1005,7 +1012,8 @@ class PandasPass(CellPass):
         self._uses_f()
         value = column_code(code_of(updated_node.value), value_kind)
         col = py_str(column)
-        self.env[frame_name] = dataclasses.replace(kind, bools=kind.bools - {column}, series_col=None)
+        categories = tuple(pair for pair in kind.categories if pair[0] != column)
+        self.env[frame_name] = dataclasses.replace(kind, bools=kind.bools - {column}, series_col=None, categories=categories)
         message = what.format(column=column) + " became withColumn(F.when(...))"
         self.report(original_node, "PS134", "converted", message, pandas_call=True)
         code = f"{frame_name} = {frame_name}.withColumn({col}, F.when({mask_code}, {value}).otherwise(F.col({col})))\n"

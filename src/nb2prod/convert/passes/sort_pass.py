@@ -28,8 +28,9 @@ Following the same dataflow as the cache pass (versions of names across cells), 
 ``.orderBy(...)`` / ``.sort(...)`` of a top-level assignment ``name = <chain>.orderBy(...)`` is
 folded when:
 
-- its keys are columns by name (``"x"``, ``F.col("x")``, ``F.asc("x")``, ``F.desc_nulls_last("x")``...),
-  and it has no keyword argument;
+- its keys are columns by name (``"x"``, ``F.col("x")``, ``F.asc("x")``, ``F.desc_nulls_last("x")``...)
+  or the category position of one column (``F.array_position(F.array(F.lit("low"), ...), F.col("x"))``,
+  how an ordered categorical is sorted), and it has no keyword argument;
 - that version is read by nothing but the next version of the same name (no action, no profiling
   display, no other frame built from it) and is rebound (it is not a value the notebook ends with);
 - every version on the way to the re-sort is of that name, has no other reader, and is built from
@@ -106,16 +107,35 @@ def _string(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _f_call(node: cst.BaseExpression, names: frozenset[str] | set[str]) -> bool:
+    """Whether ``node`` is ``F.<one of names>(...)`` with positional arguments only."""
+    return (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name)
+        and node.func.value.value == "F" and node.func.attr.value in names
+        and all(a.keyword is None and not a.star for a in node.args)
+    )  # fmt: skip
+
+
 def _key_column(node: cst.BaseExpression) -> str | None:
-    """The column a sort key names (``"x"``, ``F.desc_nulls_last("x")``), else None."""
+    """The one column a sort key is a function of, else None: ``"x"``, ``F.desc_nulls_last("x")``, or the
+    category position ``F.array_position(F.array(F.lit(...), ...), F.col("x"))`` that sorts an ordered
+    categorical (``rules._base.category_rank``), bare or in ``F.asc_nulls_last(...)`` and friends."""
     if isinstance(node, cst.SimpleString):
         return _string(node)
-    if (
-        isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name)
-        and node.func.value.value == "F" and node.func.attr.value in _KEY_FUNCTIONS
-        and len(node.args) == 1 and node.args[0].keyword is None
-    ):  # fmt: skip
-        return _string(node.args[0].value)
+    if _f_call(node, _KEY_FUNCTIONS) and len(node.args) == 1:
+        inner = node.args[0].value
+        if node.func.attr.value not in ("col", "column") and isinstance(inner, cst.Call):
+            return _key_column(inner)
+        return _string(inner)
+    if _f_call(node, {"array_position"}) and len(node.args) == 2:
+        labels, column = node.args[0].value, node.args[1].value
+        literals = _f_call(labels, {"array"}) and all(
+            _f_call(a.value, {"lit"}) and len(a.value.args) == 1
+            and isinstance(a.value.args[0].value, cst.SimpleString | cst.Integer | cst.Float)
+            for a in labels.args
+        )  # fmt: skip
+        if literals and _f_call(column, {"col", "column"}) and len(column.args) == 1:
+            return _string(column.args[0].value)
     return None
 
 

@@ -185,6 +185,22 @@ def col_ref(name: str) -> str:
     return f"F.col({name_ref(name)})"
 
 
+def lit(value) -> str:
+    """``F.lit(value)`` for a literal label: a string as ``py_str`` gives it, anything else by ``repr``."""
+    return f"F.lit({py_str(value) if isinstance(value, str) else repr(value)})"
+
+
+def category_rank(name: str, labels: tuple) -> str:
+    """Spark code of the 1-based position of column ``name``'s value among ``labels``.
+
+    Sorting by it sorts an ordered categorical (``pd.cut`` labels) in category order, as pandas does,
+    where the Spark strings would sort alphabetically; a null value stays null, so ``F.asc_nulls_last``
+    and friends place it as they place a null column value. Follows
+    https://spark.apache.org/docs/latest/api/python/reference/pyspark.sql/api/pyspark.sql.functions.array_position.html
+    """
+    return f"F.array_position(F.array({', '.join(lit(v) for v in labels)}), {col_ref(name)})"
+
+
 def names_of(arg: Arg) -> list[str]:
     """Column names from a literal ``"a"`` or ``["a", "b"]``."""
     value = arg.literal

@@ -61,15 +61,19 @@ class Assign(Rule):
             raise NotConvertible("assign() without columns")
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
         bools = set(kind.bools)
+        categories = dict(kind.categories)
         items = []
         for name, arg in site.kwargs.items():
             value = self._value(site, name, arg)
             items.append(f"{py_str(name)}: {value}")
+            categories.pop(name, None)
+            if isinstance(arg.kind, Column) and arg.kind.categories:
+                categories[name] = arg.kind.categories
             if isinstance(arg.kind, Column) and arg.kind.dtype == "bool" or isinstance(arg.literal_or(None), bool):
                 bools.add(name)
             else:
                 bools.discard(name)
-        result = Frame(sorted=kind.sorted, keys=kind.keys, bools=frozenset(bools))
+        result = Frame(sorted=kind.sorted, keys=kind.keys, bools=frozenset(bools), categories=tuple(categories.items()))
         return Rewrite(f"{site.receiver}.withColumns({{{', '.join(items)}}})", result, uses=frozenset({"F"}))
 
     @staticmethod

@@ -1,7 +1,7 @@
 """PS131 cut."""
 
 from nb2prod.convert.kinds import Column
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, py_str, register
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, lit, register
 
 
 @register
@@ -12,6 +12,11 @@ class Cut(Rule):
         ``pd.cut(df["c"], bins=[0, 10, 20], labels=["low", "high"])`` becomes
         ``F.when((c > 0) & (c <= 10), "low").when((c > 10) & (c <= 20), "high")``;
         without ``labels`` the label is pandas' interval text ``"(0, 10]"``.
+
+    The result is an ordered categorical in pandas: a later sort or ``groupby``
+    on the column puts the labels in bin order (``"short"`` before ``"long"``),
+    so the column's kind carries the labels and those rules sort by the label's
+    position (``F.array_position``), not alphabetically.
 
     Why:
         pandas bins are closed on the right, ``(a, b]`` (``right=False`` gives
@@ -65,6 +70,6 @@ class Cut(Rule):
                 cond = f"({c} {low} {a!r}) & ({c} <= {b!r})"
             else:
                 cond = f"({c} >= {a!r}) & ({c} < {b!r})"
-            value = f"F.lit({py_str(label) if isinstance(label, str) else repr(label)})"
-            branches.append(f"{'F.when' if i == 0 else '.when'}({cond}, {value})")
-        return Rewrite("".join(branches), Column(column.kind.frame, dtype="str"), uses=frozenset({"F"}))
+            branches.append(f"{'F.when' if i == 0 else '.when'}({cond}, {lit(label)})")
+        kind = Column(column.kind.frame, dtype="str", categories=tuple(labels))
+        return Rewrite("".join(branches), kind, uses=frozenset({"F"}))

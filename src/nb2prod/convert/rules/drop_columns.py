@@ -48,4 +48,6 @@ class DropColumns(Rule):
         names = names_of(columns)
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
         order = () if any(c in names for c, _ in kind.order) else kind.order
-        return Rewrite(f"{site.receiver}.drop({str_list(names)})", Frame(sorted=kind.sorted, bools=kind.bools - set(names), order=order))
+        categories = tuple(pair for pair in kind.categories if pair[0] not in names)
+        result = Frame(sorted=kind.sorted, bools=kind.bools - set(names), order=order, categories=categories)
+        return Rewrite(f"{site.receiver}.drop({str_list(names)})", result)

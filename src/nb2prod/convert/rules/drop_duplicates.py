@@ -53,7 +53,7 @@ class DropDuplicates(Rule):
         site.kwargs.pop("keep", None)
         site.only("ignore_index", positional=1 if subset is not None and site.args else 0)
         # every form shuffles: rows sorted before are in no particular order after
-        kind = Frame(bools=site.kind.bools) if isinstance(site.kind, Frame) else Frame()
+        kind = Frame(bools=site.kind.bools, categories=site.kind.categories) if isinstance(site.kind, Frame) else Frame()
         uses = frozenset({"compat"})
         if which is False:
             columns = "" if subset is None else f", [{str_list(names_of(subset))}]"

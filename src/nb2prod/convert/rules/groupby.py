@@ -1,6 +1,6 @@
 """PS108 groupby."""
 
-from nb2prod.convert.kinds import Column, Grouped
+from nb2prod.convert.kinds import Column, Grouped, categories_of, category_labels
 from nb2prod.convert.rules._base import Arg, CallSite, NotConvertible, Rewrite, Rule, names_of, register
 
 
@@ -25,7 +25,10 @@ class GroupBy(Rule):
     Why:
         A pandas GroupBy is lazy and so is Spark's ``groupBy``, but the
         pandas options (drop missing keys, sort keys) have to be applied
-        around the aggregation.
+        around the aggregation. Grouping by an ordered categorical (a
+        ``pd.cut`` column) lists every category, empty bins included, unless
+        ``observed=True`` (pandas 2's default is ``False``); Spark's ``groupBy``
+        lists only the keys it sees, so only ``observed=True`` is converted.
 
     Example:
         Before: ``by_carrier = flights.groupby("carrier")["arr_delay"].mean()``
@@ -50,13 +53,20 @@ class GroupBy(Rule):
         as_index = site.get(None, "as_index", None)
         dropna = site.get(None, "dropna", None)
         sort = site.get(None, "sort", None)
+        observed = site.get(None, "observed", None)
+        names = key_names(keys, site.receiver)
+        categorical = [k for k in names if category_labels(site.kind, k)]
+        if categorical and (observed is None or observed.literal_or(None) is not True):
+            # pandas 2's default observed=False lists every category, empty bins included (count 0, mean NaN)
+            raise NotConvertible(f"grouping by the categorical {categorical[0]!r} (pd.cut) without observed=True also lists its empty bins")
         kind = Grouped(
             frame=site.receiver,
-            keys=tuple(key_names(keys, site.receiver)),
+            keys=tuple(names),
             dropna=True if dropna is None else bool(dropna.literal),
             sort=True if sort is None else bool(sort.literal),
             bools=getattr(site.kind, "bools", frozenset()),
             as_index=True if as_index is None else bool(as_index.literal),
             order=getattr(site.kind, "order", ()),
+            categories=categories_of(site.kind),
         )
         return Rewrite("", kind)

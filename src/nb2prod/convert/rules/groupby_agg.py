@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nb2prod.convert.kinds import Frame, Grouped
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, py_str, register, str_list
+from nb2prod.convert.kinds import Frame, Grouped, categories_of, category_labels
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, category_rank, py_str, register, str_list
 
 #: pandas aggregation name -> Spark function; "{c}" is the column expression
 AGGREGATIONS = {
@@ -47,11 +47,19 @@ def grouped_aggregation(grouped: Grouped, exprs: list[str]) -> str:
         code += f".dropna(subset=[{keys}])"
     code += f".groupBy({keys}).agg({', '.join(exprs)})"
     if grouped.sort:
-        if grouped.dropna:
-            code += f".orderBy({keys})"
-        else:
-            code += f".orderBy({', '.join(f'F.asc_nulls_last({py_str(k)})' for k in grouped.keys)})"
+        code += f".orderBy({', '.join(group_sort_key(grouped, k) for k in grouped.keys)})"
     return code
+
+
+def group_sort_key(grouped: Grouped, key: str) -> str:
+    """The ``orderBy`` argument that sorts group key ``key`` as pandas sorts it: by name, missing last
+    where missing keys are kept (``dropna=False``), an ordered categorical (``pd.cut`` labels) in
+    category order."""
+    labels = category_labels(grouped, key)
+    column = category_rank(key, labels) if labels else py_str(key)
+    if grouped.dropna:
+        return column
+    return f"F.asc_nulls_last({column})"
 
 
 @register
@@ -68,7 +76,9 @@ class GroupByAggregate(Rule):
         the keys (``sort=True``); Spark keeps a null group and returns groups
         in any order. With ``dropna=False`` pandas keeps the missing key and
         sorts it last, where Spark's ascending sort puts null first (hence
-        ``F.asc_nulls_last``). pandas' ``sum`` of an all-missing group is 0, Spark's is
+        ``F.asc_nulls_last``). A key pandas holds as an ordered categorical
+        (made by ``pd.cut``) sorts in bin order, by its label's position
+        (``F.array_position``), not alphabetically. pandas' ``sum`` of an all-missing group is 0, Spark's is
         null (hence ``F.coalesce(..., 0)``); pandas averages booleans, Spark
         needs a cast. Output columns get the names pandas would give, with
         the keys as columns (what ``reset_index()`` gives in pandas).
@@ -92,7 +102,7 @@ class GroupByAggregate(Rule):
         grouped: Grouped = site.kind
         exprs, series_col = self._exprs(site, grouped)
         code = grouped_aggregation(grouped, exprs)
-        kind = Frame(sorted=grouped.sort, keys=grouped.keys, series_col=series_col)
+        kind = Frame(sorted=grouped.sort, keys=grouped.keys, series_col=series_col, categories=categories_of(grouped, grouped.keys))
         return Rewrite(code, kind, uses=frozenset({"F"}))
 
     def _exprs(self, site: CallSite, grouped: Grouped) -> tuple[list[str], str | None]:

@@ -49,4 +49,6 @@ class RenameColumns(Rule):
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
         bools = frozenset(mapping.get(c, c) for c in kind.bools)
         order = tuple((mapping.get(c, c), up) for c, up in kind.order)
-        return Rewrite(f"{site.receiver}.withColumnsRenamed({columns.code})", Frame(sorted=kind.sorted, bools=bools, order=order))
+        categories = tuple((mapping.get(c, c), labels) for c, labels in kind.categories)
+        result = Frame(sorted=kind.sorted, bools=bools, order=order, categories=categories)
+        return Rewrite(f"{site.receiver}.withColumnsRenamed({columns.code})", result)

@@ -40,7 +40,7 @@ class ResetIndex(Rule):
             raise NotConvertible("reset_index() outside an aggregation adds a row-order column")
         site.only("name", "drop")
         drop = site.get(None, "drop", None)
-        result = Frame(sorted=kind.sorted, bools=kind.bools, order=kind.order)
+        result = Frame(sorted=kind.sorted, bools=kind.bools, order=kind.order, categories=kind.categories)
         if drop is not None and drop.literal is True:
             if site.get(None, "name", None) is not None:
                 raise NotConvertible("reset_index(drop=True, name=...)")

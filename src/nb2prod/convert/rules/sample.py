@@ -51,7 +51,7 @@ class Sample(Rule):
         site.only(positional=3)
         with_replacement = replace is not None and replace.literal is True
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
-        result = Frame(bools=kind.bools)
+        result = Frame(bools=kind.bools, categories=kind.categories)
         rand = f"F.rand({seed.code})" if seed is not None else "F.rand()"
         if frac is not None and n is not None:
             raise NotConvertible("n and frac together (pandas raises)")

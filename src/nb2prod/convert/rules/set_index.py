@@ -55,6 +55,6 @@ class SetIndex(Rule):
         names = names_of(keys)
         return Rewrite(
             f"compat.index_first({site.receiver}, [{str_list(names)}])",
-            Frame(sorted=kind.sorted, keys=tuple(names), bools=kind.bools, order=kind.order),
+            Frame(sorted=kind.sorted, keys=tuple(names), bools=kind.bools, order=kind.order, categories=kind.categories),
             uses=frozenset({"compat"}),
         )

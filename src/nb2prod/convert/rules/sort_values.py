@@ -1,7 +1,7 @@
 """PS111 sort-values."""
 
-from nb2prod.convert.kinds import Frame
-from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, py_str, register
+from nb2prod.convert.kinds import Frame, categories_of, category_labels
+from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, category_rank, names_of, py_str, register
 
 
 @register
@@ -14,7 +14,10 @@ class SortValues(Rule):
 
     Why:
         pandas puts missing values last in both directions by default; Spark's
-        ascending sort puts nulls first.
+        ascending sort puts nulls first. A column pandas holds as an ordered
+        categorical (made by ``pd.cut``) sorts in bin order, by its label's
+        position (``F.array_position``), where Spark would sort the labels
+        alphabetically.
 
     Example:
         Before: ``top = by_carrier.sort_values("mean_delay", ascending=False)``
@@ -44,7 +47,14 @@ class SortValues(Rule):
             raise NotConvertible("ascending and by differ in length")
         na = site.get(None, "na_position", None)
         nulls = "last" if na is None else na.literal
-        keys = [f"F.{'asc' if up else 'desc'}_nulls_{nulls}({py_str(c)})" for c, up in zip(columns, flags)]
+        keys = []
+        for c, up in zip(columns, flags):
+            labels = category_labels(site.kind, c)
+            column = category_rank(c, labels) if labels else py_str(c)
+            keys.append(f"F.{'asc' if up else 'desc'}_nulls_{nulls}({column})")
         bools = getattr(site.kind, "bools", frozenset())
-        order = tuple(zip(columns, flags)) if nulls == "last" else ()
-        return Rewrite(f"{site.receiver}.orderBy({', '.join(keys)})", Frame(sorted=True, bools=bools, order=order), uses=frozenset({"F"}))
+        categories = categories_of(site.kind)
+        # window forms read `order` as plain column sorts: a categorical sort is not one
+        order = tuple(zip(columns, flags)) if nulls == "last" and not categories_of(site.kind, columns) else ()
+        result = Frame(sorted=True, bools=bools, order=order, categories=categories)
+        return Rewrite(f"{site.receiver}.orderBy({', '.join(keys)})", result, uses=frozenset({"F"}))
