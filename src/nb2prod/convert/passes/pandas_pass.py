@@ -917,9 +917,13 @@ class PandasPass(CellPass):
                             self.env[name] = kind
                 continue
             holds = self._holds_frames(value)
+            # from pandas values on the driver only (train_test_split(X, y) of driver frames): on the driver too
+            on_driver = holds and self._holds_only_driver_values(value)
             for name in target_names(target):
                 # unpacked from something that holds frames (a generator of read_csv): may be Spark or pandas
-                if holds:
+                if on_driver:
+                    self.env[name] = Driver()
+                elif holds:
                     self.env[name] = Unknown()
                 else:
                     self.env.pop(name, None)
@@ -1048,6 +1052,15 @@ class PandasPass(CellPass):
             if kind is not None and not isinstance(kind, Scalar):
                 return True
         return False
+
+    def _holds_only_driver_values(self, node: cst.CSTNode) -> bool:
+        """Whether every tracked value in an expression is on the driver (or a plain value): no Spark
+        value, nothing of unknown kind, so what it computes is on the driver too."""
+        for n in _walk(node):
+            kind = self.kind(n) if isinstance(n, (cst.Name, cst.BaseExpression)) else None
+            if kind is not None and not isinstance(kind, (Driver, Scalar)):
+                return False
+        return True
 
     def _touches_pandas(self, node: cst.CSTNode) -> bool:
         """Whether any part of ``node`` is a tracked pandas object (so the whole is pandas code)."""
