@@ -65,3 +65,13 @@ def test_groupby_a_cut_column_without_observed_lists_empty_bins_on_the_driver(sp
     expected = rows(pandas_side["out"])
     assert [r[0] for r in expected] == ["short", "medium", "long"] and expected[-1][1] is None
     assert rows(spark_side["out"]) == expected
+
+
+def test_value_counts_of_a_cut_column_counts_empty_bins_on_the_driver(spark, compat, pipeline_globals):
+    frames = {"flights": FLIGHTS[FLIGHTS["distance"] < 1000].reset_index(drop=True)}  # no "long" flight
+    cells = [CUT, 'out = flights["band"].value_counts().reset_index()']
+    spark_side = run_generated(cells, frames, spark, compat, pipeline_globals)
+    pandas_side = run_pandas(cells, frames)
+    expected = rows(pandas_side["out"])
+    assert ("long", 0) in expected
+    assert rows(spark_side["out"]) == expected

@@ -17,6 +17,8 @@ class ValueCounts(Rule):
     Why:
         pandas drops missing values (``dropna=True``) and sorts by count;
         Spark's ``groupBy().count()`` keeps a null group and has no order.
+        pandas counts every category of a categorical (a ``pd.cut`` column),
+        empty ones as 0, which a ``groupBy`` cannot see: not converted.
 
     Example:
         Before: ``counts = flights["origin"].value_counts()``
@@ -36,6 +38,9 @@ class ValueCounts(Rule):
         column: Column = site.kind
         if column.name is None or column.frame is None:
             raise NotConvertible("value_counts of a computed Series; assign it to a column first")
+        if column.categories:
+            # pandas counts every category of a categorical, empty bins included (count 0)
+            raise NotConvertible("value_counts of a categorical (pd.cut) also lists its empty bins")
         site.only("normalize", "dropna", "sort", "ascending")
         name = py_str(column.name)
         dropna = site.get(None, "dropna", None)
