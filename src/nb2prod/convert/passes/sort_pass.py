@@ -279,8 +279,8 @@ class SortPass(CellPass):
                 return None
             return [("join", cst.Call(func=cst.Name("merge"), args=value.args[1:]))]
         calls = _calls(value)
-        if calls is None:
-            return None
+        if not calls:
+            return None  # not a method chain (a name alone, `b = a`, is no operation on it)
         root = calls[0][1].func
         while isinstance(root, (cst.Call, cst.Attribute)):
             root = root.func if isinstance(root, cst.Call) else root.value
