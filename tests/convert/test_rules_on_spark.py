@@ -179,3 +179,12 @@ def test_append_by_column_name(pipeline_globals):
     # DataFrame.append is gone in pandas 2: its documented replacement gives pandas' result
     reference = "out = pd.concat([jan, feb, jan], ignore_index=True)"
     run_both(pipeline_globals, cell, {"jan": jan, "feb": feb}, expect="unionByName(", pandas_cell=reference)
+
+
+def test_filter_against_to_datetime_of_a_literal_matches_pandas(pipeline_globals):
+    """pd.to_datetime("...") stays a pd.Timestamp; Spark compares a timestamp column with it (PS129)."""
+    frame = pd.DataFrame({"when": pd.to_datetime(["2013-05-31 23:00", "2013-06-01 00:00", "2013-06-02 08:30"]), "v": [1, 2, 3]})
+    cell = 'cutoff = pd.to_datetime("2013-06-01")\nout = df[df["when"] >= cutoff][["v"]]'
+    # the pipeline keeps the notebook's `import pandas as pd` for it
+    expected, actual = run_both(pipeline_globals, cell, {"df": frame}, expect="pd.to_datetime(", variables={"pd": pd})
+    assert expected["v"].tolist() == [2, 3]

@@ -100,6 +100,21 @@ _INDEXERS = frozenset({"iloc", "at", "iat", "ix", "xs"})
 _EMPTY = cst.Module(body=[])
 #: pandas functions that work on scalars or settings, not DataFrames: they run as they are in a
 #: pipeline (pandas stays a dependency) and are not DataFrame call sites
+def _scalar_library_call(call: cst.Call, library: tuple[str, str] | None) -> bool:
+    """Whether ``call`` of the library function ``library`` ((module, name), or None) computes a plain
+    value, no DataFrame operation: pandas' scalar utilities (``pd.Timestamp``) and ``pd.to_datetime`` of a
+    literal string (one ``pd.Timestamp``, which Spark compares with a column as any datetime)."""
+    if library is None or library[0] != "pandas":
+        return False
+    if library[1] in SCALAR_FUNCTIONS:
+        return True
+    first = call.args[0] if call.args else None
+    return (
+        library[1] == "to_datetime" and first is not None and first.keyword is None
+        and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString))
+    )  # fmt: skip
+
+
 SCALAR_FUNCTIONS = frozenset(
     {"Timestamp", "Timedelta", "DateOffset", "Period", "Interval", "to_timedelta", "set_option", "get_option", "reset_option", "option_context"}
 )
@@ -430,7 +445,7 @@ class PandasPass(CellPass):
                 return self._replace(original_node, updated_node, f"{frame}.count()", Scalar())
             return updated_node
         library = self._library_function(func)
-        if library is not None and library[0] == "pandas" and library[1] in SCALAR_FUNCTIONS:
+        if _scalar_library_call(original_node, library):
             return updated_node
         receiver_code, receiver_kind = None, None
         receiver_type, method = library if library else ("pandas", None)
@@ -1041,8 +1056,7 @@ class PandasPass(CellPass):
         if isinstance(node, cst.Call):
             if isinstance(node.func, cst.Name) and node.func.value in _SCALAR_BUILTINS:
                 return True
-            library = self._library_function(node.func)
-            return library is not None and library[0] == "pandas" and library[1] in SCALAR_FUNCTIONS
+            return _scalar_library_call(node, self._library_function(node.func))
         return False
 
     def _holds_frames(self, node: cst.CSTNode) -> bool:

@@ -43,7 +43,11 @@ class ToDatetime(Rule):
         Spark 4 in ANSI mode raises on text that does not parse, where pandas
         with ``errors="coerce"`` gives NaT. Spark patterns are Java's, not
         strftime's. Times are read in the session time zone (UTC in the
-        generated configuration).
+        generated configuration). ``pd.to_datetime("2016-12-09")`` of a
+        literal string is one ``pd.Timestamp`` (a ``datetime``), no DataFrame
+        operation: the pandas pass leaves it as it is (a scalar, like
+        ``pd.Timestamp``), and Spark compares columns with it as with any
+        datetime literal.
 
     Example:
         Before: ``weather["time_hour"] = pd.to_datetime(weather["time_hour"])``
@@ -62,7 +66,9 @@ class ToDatetime(Rule):
     def convert(self, site: CallSite) -> Rewrite:
         column = site.get(0, "arg", None)
         site.kwargs.pop("arg", None)
-        site.only("format", "errors", "utc", positional=1)
+        site.only("format", "errors", "utc", "dayfirst", positional=1)
+        if site.get(None, "dayfirst", None) is not None:
+            raise NotConvertible("dayfirst= has no Spark pattern; give format=")
         if column is None or not isinstance(column.kind, Column):
             raise NotConvertible("to_datetime of something other than a column")
         fmt = site.get(None, "format", None)
