@@ -51,11 +51,12 @@ def _chain(node: cst.BaseExpression) -> tuple[str | None, list[str]]:
 
 
 class _Audit(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+    """Collects ``(step, node, attribute, code)`` of each finding; lines are looked up after the visit,
+    only when there is a finding (positions cost a pass over the whole module)."""
 
     def __init__(self) -> None:
         self.spark: set[str] = {"spark"}
-        self.findings: list[Finding] = []
+        self.findings: list[tuple[str, cst.CSTNode, str, str]] = []
         self.step = ""
         self.driver = False
 
@@ -111,9 +112,8 @@ class _Audit(cst.CSTVisitor):
             if attr in LOCAL_RESULTS and not (attr == "count" and previous in _GROUPING):
                 return
             if attr not in SPARK_NAMES:
-                line = self.get_metadata(cst.metadata.PositionProvider, node).start.line
                 code = " ".join(cst.Module(body=[]).code_for_node(node).split())
-                self.findings.append(Finding(self.step, line, attr, code[:80]))
+                self.findings.append((self.step, node, attr, code[:80]))
                 return
 
 
@@ -133,7 +133,11 @@ def audit_pipeline(code: str) -> list[Finding]:
         return []
     audit = _Audit()
     module.visit(audit)
+    if not audit.findings:
+        return []
+    positions = module.resolve(cst.metadata.PositionProvider)
     unique: dict[tuple[int, str], Finding] = {}
-    for f in audit.findings:
-        unique.setdefault((f.line, f.code.split(".")[0]), f)
+    for step, node, attr, code in audit.findings:
+        line = positions[node].start.line
+        unique.setdefault((line, code.split(".")[0]), Finding(step, line, attr, code))
     return list(unique.values())
