@@ -112,3 +112,22 @@ def test_a_notebook_whose_every_value_is_not_run_compares_nothing():
     recorder.steps = [("about_the_dtypes", (13,), ("dft",))]
     result = VerifyResult("x.ipynb", datasets=compare_captured(captured, recorder, end, {}, 1e-9, 1e-12))
     assert result.summary["verdict"] == "different" and result.datasets[0].verdict == "missing in pipeline"
+
+
+def test_a_display_in_a_dead_step_is_not_run_even_when_an_earlier_step_binds_the_name():
+    """jakevdp's 03.08: cell 15 (a step that runs) binds df, cell 28 rebinds and displays it in a step
+    run() does not call. The recorder saw df at the end of the cell-15 step; that is not cell 28's value."""
+    from nb2prod.verify.capture import Captured
+    from nb2prod.verify.engine import compare_captured
+
+    recorder = PipelineRecorder(displays={28: "df"})
+    earlier = pd.DataFrame({"A": [0.1, 0.2], "B": [0.3, 0.4]})
+    recorder("simple_aggregation", {"df": earlier, "__step_cells__": (11, 15)})
+    recorder.steps = [("simple_aggregation", (11, 15), ("ser",)), ("split_apply_combine", (28,), ())]
+    end = recorder.finish()
+    assert 28 in recorder.display  # what the recorder holds for cell 28 is cell 15's df
+    shown = Captured(pd.DataFrame({"key": ["A", "B", "C"], "data": [0, 1, 2]}), 3)
+    captured = type("Capture", (), {"end": {}, "display": {28: shown}, "others": {}})()
+    results = compare_captured(captured, recorder, end, {28: "df"}, 1e-9, 1e-12, not_run_reasons={})
+    (result,) = results
+    assert result.verdict == "not run by design" and "step split_apply_combine (cell 28)" in result.message

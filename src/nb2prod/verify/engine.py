@@ -787,7 +787,10 @@ def compare_captured(
 
 
 def _mark_not_run(results: list[ds.DatasetResult], recorder: cap.PipelineRecorder, reasons: dict[str, str]) -> None:
-    """Missing values that only a step run() does not call computes become ``not run by design``."""
+    """Values that only a step run() does not call computes become ``not run by design``: a name it
+    returns that the pipeline lacks at the end, and a display of a cell it holds (or that follows it
+    before the next step), whatever the pipeline recorded for that cell (an earlier step's value of
+    the same name is not that cell's)."""
     dead = recorder.steps_not_run()
     if not dead:
         return
@@ -801,14 +804,14 @@ def _mark_not_run(results: list[ds.DatasetResult], recorder: cap.PipelineRecorde
         return (holding or before or [None])[-1]
 
     for result in results:
-        if result.verdict != ds.MISSING:
-            continue
+        steps = []
         if result.kind == "end":
-            steps = [s for s in dead if result.name in s[2]]
+            if result.verdict == ds.MISSING:
+                steps = [s for s in dead if result.name in s[2]]
         elif result.cell is not None and (step := owner(result.cell)) is not None and step[0] in dead_names:
-            steps = [step]
-        else:
-            steps = []
+            # whatever the pipeline recorded for this cell (if anything) is an earlier step's value of the name
+            if result.verdict != ds.NOT_COMPARABLE:
+                steps = [step]
         if steps:
             name, cells, _ = steps[0]
             where = f"cell {cells[0]}" if len(cells) == 1 else f"cells {', '.join(map(str, cells))}"
