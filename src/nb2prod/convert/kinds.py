@@ -87,6 +87,12 @@ def categories_of(kind: Kind | None, columns=None) -> tuple[tuple[str, tuple], .
     return tuple(pair for pair in pairs if pair[0] in wanted)
 
 
+def categories_without(kind: Kind | None, columns) -> tuple[tuple[str, tuple], ...]:
+    """The ``(column, labels)`` pairs of ``kind`` but those of ``columns`` (names replaced or dropped)."""
+    gone = set(columns)
+    return tuple(pair for pair in categories_of(kind) if pair[0] not in gone)
+
+
 def category_labels(kind: Kind | None, column: str) -> tuple | None:
     """The labels of ``column`` in category order when ``kind`` (a Frame or Grouped) holds it as an
     ordered categorical, else None."""

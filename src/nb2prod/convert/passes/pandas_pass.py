@@ -38,6 +38,7 @@ from nb2prod.convert.kinds import (
     Scalar,
     Unknown,
     categories_of,
+    categories_without,
     category_labels,
     column_code,
 )
@@ -100,6 +101,11 @@ _INDEXERS = frozenset({"iloc", "at", "iat", "ix", "xs"})
 _EMPTY = cst.Module(body=[])
 #: pandas functions that work on scalars or settings, not DataFrames: they run as they are in a
 #: pipeline (pandas stays a dependency) and are not DataFrame call sites
+SCALAR_FUNCTIONS = frozenset(
+    {"Timestamp", "Timedelta", "DateOffset", "Period", "Interval", "to_timedelta", "set_option", "get_option", "reset_option", "option_context"}
+)
+
+
 def _scalar_library_call(call: cst.Call, library: tuple[str, str] | None) -> bool:
     """Whether ``call`` of the library function ``library`` ((module, name), or None) computes a plain
     value, no DataFrame operation: pandas' scalar utilities (``pd.Timestamp``) and ``pd.to_datetime`` of a
@@ -115,9 +121,6 @@ def _scalar_library_call(call: cst.Call, library: tuple[str, str] | None) -> boo
     )  # fmt: skip
 
 
-SCALAR_FUNCTIONS = frozenset(
-    {"Timestamp", "Timedelta", "DateOffset", "Period", "Interval", "to_timedelta", "set_option", "get_option", "reset_option", "option_context"}
-)
 _ARITH = {cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.BitAnd: "&", cst.BitOr: "|"}
 _COMPARE = {cst.Equal: "==", cst.LessThan: "<", cst.GreaterThan: ">", cst.LessThanEqual: "<=", cst.GreaterThanEqual: ">="}
 
@@ -931,9 +934,10 @@ class PandasPass(CellPass):
                         else:
                             self.env[name] = kind
                 continue
-            holds = self._holds_frames(value)
+            held = list(self._held_kinds(value))
+            holds = bool(held)
             # from pandas values on the driver only (train_test_split(X, y) of driver frames): on the driver too
-            on_driver = holds and self._holds_only_driver_values(value)
+            on_driver = holds and all(isinstance(k, Driver) for k in held)
             for name in target_names(target):
                 # unpacked from something that holds frames (a generator of read_csv): may be Spark or pandas
                 if on_driver:
@@ -966,7 +970,7 @@ class PandasPass(CellPass):
         self._uses_f()
         value = column_code(code_of(updated_node.value), value_kind)
         bools = kind.bools | {column} if getattr(value_kind, "dtype", None) == "bool" else kind.bools - {column}
-        categories = tuple(pair for pair in kind.categories if pair[0] != column)
+        categories = categories_without(kind, [column])
         if getattr(value_kind, "categories", None):
             categories += ((column, value_kind.categories),)
         self.env[frame_name] = dataclasses.replace(kind, bools=bools, series_col=None, categories=categories)
@@ -1031,7 +1035,7 @@ class PandasPass(CellPass):
         self._uses_f()
         value = column_code(code_of(updated_node.value), value_kind)
         col = py_str(column)
-        categories = tuple(pair for pair in kind.categories if pair[0] != column)
+        categories = categories_without(kind, [column])
         self.env[frame_name] = dataclasses.replace(kind, bools=kind.bools - {column}, series_col=None, categories=categories)
         message = what.format(column=column) + " became withColumn(F.when(...))"
         self.report(original_node, "PS134", "converted", message, pandas_call=True)
@@ -1059,22 +1063,17 @@ class PandasPass(CellPass):
             return _scalar_library_call(node, self._library_function(node.func))
         return False
 
-    def _holds_frames(self, node: cst.CSTNode) -> bool:
-        """Whether an expression contains a DataFrame, Series or pandas value (not only plain values)."""
+    def _held_kinds(self, node: cst.CSTNode):
+        """The kinds of the tracked values in an expression (DataFrames, Series, pandas values on the
+        driver; plain values left out), as a generator in walk order."""
         for n in _walk(node):
             kind = self.kind(n) if isinstance(n, (cst.Name, cst.BaseExpression)) else None
             if kind is not None and not isinstance(kind, Scalar):
-                return True
-        return False
+                yield kind
 
-    def _holds_only_driver_values(self, node: cst.CSTNode) -> bool:
-        """Whether every tracked value in an expression is on the driver (or a plain value): no Spark
-        value, nothing of unknown kind, so what it computes is on the driver too."""
-        for n in _walk(node):
-            kind = self.kind(n) if isinstance(n, (cst.Name, cst.BaseExpression)) else None
-            if kind is not None and not isinstance(kind, (Driver, Scalar)):
-                return False
-        return True
+    def _holds_frames(self, node: cst.CSTNode) -> bool:
+        """Whether an expression contains a DataFrame, Series or pandas value (not only plain values)."""
+        return next(self._held_kinds(node), None) is not None
 
     def _touches_pandas(self, node: cst.CSTNode) -> bool:
         """Whether any part of ``node`` is a tracked pandas object (so the whole is pandas code)."""

@@ -1,6 +1,6 @@
 """PS113 drop-columns."""
 
-from nb2prod.convert.kinds import Frame
+from nb2prod.convert.kinds import Frame, categories_without
 from nb2prod.convert.rules._base import CallSite, NotConvertible, Rewrite, Rule, names_of, register, str_list
 
 
@@ -48,6 +48,5 @@ class DropColumns(Rule):
         names = names_of(columns)
         kind = site.kind if isinstance(site.kind, Frame) else Frame()
         order = () if any(c in names for c, _ in kind.order) else kind.order
-        categories = tuple(pair for pair in kind.categories if pair[0] not in names)
-        result = Frame(sorted=kind.sorted, bools=kind.bools - set(names), order=order, categories=categories)
+        result = Frame(sorted=kind.sorted, bools=kind.bools - set(names), order=order, categories=categories_without(kind, names))
         return Rewrite(f"{site.receiver}.drop({str_list(names)})", result)
