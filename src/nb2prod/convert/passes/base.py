@@ -39,6 +39,8 @@ class ConversionState:
         uses: helper names the generated code needs imported
             (``F``, ``compat``, ``log``, ``require_env``, ``Window``).
         cell_lines: 1-based module line where each cell's sentinel stands.
+        memo: values computed once per node object and shared by the passes that read them
+            (see :func:`memoised`).
     """
 
     events: list[Event] = field(default_factory=list)
@@ -50,6 +52,30 @@ class ConversionState:
     requirements: list[str] = field(default_factory=list)
     uses: set[str] = field(default_factory=set)
     cell_lines: dict[int, int] = field(default_factory=dict)
+    memo: dict[tuple[str, int], tuple[cst.CSTNode, Any]] = field(default_factory=dict, repr=False)
+
+
+def memoised(state: ConversionState, what: str, node: cst.CSTNode, compute: Any) -> Any:
+    """``compute(node)``, computed once per node object in a conversion.
+
+    libcst nodes are immutable and a pass returns the statements it does not change as the same
+    objects, so a fact of a statement (the names it reads, say) holds for as long as the object is
+    in the tree: the sort, cache and prune passes each walk every top-level statement and share
+    these. The node is kept with the value, so its ``id`` is not reused while the entry lives.
+
+    Args:
+        state: the conversion's state (holds the memo).
+        what: the kind of fact (one key space per ``compute``).
+        node: any libcst node.
+        compute: a pure function of the node; its value must not be mutated by callers.
+    """
+    key = (what, id(node))
+    try:
+        return state.memo[key][1]
+    except KeyError:
+        value = compute(node)
+        state.memo[key] = (node, value)
+        return value
 
 
 @dataclass
@@ -109,6 +135,10 @@ class CellPass(cst.CSTTransformer):
     """
 
     METADATA_DEPENDENCIES = (PositionProvider,)
+    #: False for a pass that reads no metadata (no report with a line, no qualified name) and does not
+    #: visit the tree with :meth:`visit_SimpleStatementLine`: it gets the module as it is, with no
+    #: metadata resolved and no copy made (positions alone are a code generation of the whole module)
+    READS_METADATA = True
 
     def __init__(self, context: PassContext) -> None:
         super().__init__()
@@ -187,7 +217,10 @@ class CellPass(cst.CSTTransformer):
             copy: work on a deep copy of ``tree`` (what libcst's ``Codemod`` always does: metadata is
                 keyed by node, so a node standing in two places of the tree would get one value
                 for both). False for a tree known to have no shared node, such as a freshly parsed one.
+                Ignored by a pass that does not :attr:`READS_METADATA`.
         """
+        if not self.READS_METADATA:
+            return self.transform_module_impl(tree)
         return self.transform_with(MetadataWrapper(tree, unsafe_skip_copy=not copy))
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
@@ -275,7 +308,8 @@ def run_passes(module: cst.Module, context: PassContext, passes: list[type[CellP
     for pass_cls in passes:
         if source is not None and not pass_cls.needed(source):
             continue
-        module = pass_cls(context).transform_module(module, copy=not fresh and shares_nodes(module))
+        copy = pass_cls.READS_METADATA and not fresh and shares_nodes(module)
+        module = pass_cls(context).transform_module(module, copy=copy)
         fresh = False
     return module
 

@@ -26,7 +26,7 @@ import libcst as cst
 
 from nb2prod.convert.audit import LOCAL_RESULTS, _GROUPING, _chain
 from nb2prod.convert.cells import sentinel_cell
-from nb2prod.convert.passes.base import CellPass
+from nb2prod.convert.passes.base import CellPass, ConversionState, memoised
 
 #: attributes of a Spark DataFrame whose use evaluates it (besides LOCAL_RESULTS), or whose result is not a DataFrame
 _ACTIONS = LOCAL_RESULTS | _GROUPING | {
@@ -99,6 +99,16 @@ def _assigned(node: cst.CSTNode) -> set[str]:
     return found
 
 
+def statement_reads(state: ConversionState, statement: cst.CSTNode) -> frozenset[str]:
+    """The names a top-level statement reads or binds (:func:`_names`), computed once per statement object."""
+    return memoised(state, "names", statement, lambda node: frozenset(_names(node)))
+
+
+def statement_binds(state: ConversionState, statement: cst.CSTNode) -> frozenset[str]:
+    """The names a top-level statement binds (:func:`_assigned`), computed once per statement object."""
+    return memoised(state, "assigned", statement, lambda node: frozenset(_assigned(node)))
+
+
 def _profiling_only(statement: cst.CSTNode) -> bool:
     """A profiling call that computes nothing unless profiling is on (``profiling.table(...)``, the
     logging pass's LG105/LG106), or the drawing function of a figure: no action on what it reads.
@@ -120,6 +130,8 @@ def _profiling_only(statement: cst.CSTNode) -> bool:
 class CachePass(CellPass):
     """Cache DataFrames evaluated by more than one action (see the module docstring)."""
 
+    READS_METADATA = False  # its own walk of the top-level statements; events without a line
+
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         body = list(tree.body)
         versions: list[_Version] = []
@@ -127,7 +139,7 @@ class CachePass(CellPass):
         for index, statement in enumerate(body):
             if sentinel_cell(statement) is not None or _profiling_only(statement):
                 continue
-            reads = [current[n] for n in sorted(_names(statement)) if n in current]
+            reads = [current[n] for n in sorted(statement_reads(self.state, statement)) if n in current]
             target = self._frame_assignment(statement, current)
             if target is not None:
                 if target in current:
@@ -139,7 +151,7 @@ class CachePass(CellPass):
                 continue
             for v in reads:
                 versions[v].actions.add(index)
-            for name in _assigned(statement):
+            for name in statement_binds(self.state, statement):
                 if name in current:
                     versions[current.pop(name)].rebound = True
 

@@ -39,7 +39,7 @@ import libcst as cst
 
 from nb2prod.convert.cells import sentinel_cell
 from nb2prod.convert.passes.base import CellPass
-from nb2prod.convert.passes.cache_pass import _assigned, _names
+from nb2prod.convert.passes.cache_pass import statement_binds, statement_reads
 from nb2prod.convert.report import Event
 
 #: codes this pass reports: code -> (kebab-case name, what it means for the user)
@@ -296,9 +296,11 @@ def _cached_assignment(statement: cst.BaseStatement) -> tuple[str, cst.BaseExpre
 class PrunePass(CellPass):
     """Cache only the columns a cached frame's later uses read (see the module docstring)."""
 
+    READS_METADATA = False  # its own walk of the top-level statements; events without a line
+
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         body = list(tree.body)
-        taken = {n for statement in body for n in _names(statement)}
+        taken = {n for statement in body for n in statement_reads(self.state, statement)}
         cells: list[int] = []
         cell = 0
         for statement in body:
@@ -314,7 +316,7 @@ class PrunePass(CellPass):
             columns: list[str] = []
             later = list(range(index + 1, len(body)))
             for j in later:
-                if name in _assigned(body[j]):
+                if name in statement_binds(self.state, body[j]):
                     columns = None
                     break
                 if _unpersist(body[j]) == name:

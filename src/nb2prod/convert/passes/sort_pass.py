@@ -53,7 +53,7 @@ import libcst as cst
 from nb2prod.convert.audit import _chain
 from nb2prod.convert.cells import sentinel_cell
 from nb2prod.convert.passes.base import CellPass
-from nb2prod.convert.passes.cache_pass import _assigned, _names, frame_value
+from nb2prod.convert.passes.cache_pass import _names, frame_value, statement_binds, statement_reads
 
 _SORTS = frozenset({"orderBy", "sort"})
 #: DataFrame methods whose result does not depend on the order of their input's rows
@@ -203,6 +203,8 @@ def _keeps_keys(method: str, call: cst.Call, keys: set[str]) -> bool:
 class SortPass(CellPass):
     """Fold a sort into the later sort of the same frame that replaces it (see the module docstring)."""
 
+    READS_METADATA = False  # its own walk of the top-level statements; events without a line
+
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         body = list(tree.body)
         # for each top-level statement: the name a frame assignment binds (else None), the names it reads
@@ -216,11 +218,11 @@ class SortPass(CellPass):
                 continue
             target = self._frame_assignment(statement, current)
             binds.append(target)
-            reads.append(_names(statement))
+            reads.append(statement_reads(self.state, statement))
             if target is not None:
                 current.add(target)
             else:
-                current -= _assigned(statement)
+                current -= statement_binds(self.state, statement)
         changed = False
         for index, name in enumerate(binds):
             if name is None:
@@ -250,7 +252,7 @@ class SortPass(CellPass):
             if sentinel_cell(body[later]) is not None:
                 continue
             if name not in reads[later]:
-                if name in _assigned(body[later]):
+                if name in statement_binds(self.state, body[later]):
                     return None  # rebound by something this pass does not follow
                 continue
             # the one reader of this version: the next version of the name, built from it
